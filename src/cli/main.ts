@@ -12,8 +12,7 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command('rerankit')
     .description('Rerankers for search and RAG: exact ONNX cross-encoders, LLM and hosted rerankers, server, retrieval, evaluation')
     .version('0.1.0')
-    .exitOverride()
-    .showHelpAfterError('(run with --help for usage)');
+    .exitOverride();
   for (const load of COMMANDS) (await load()).register(program);
   try {
     await program.parseAsync(argv);

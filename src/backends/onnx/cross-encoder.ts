@@ -1,0 +1,149 @@
+import { RerankError } from '../../errors.js';
+import { resolveModel, type ResolveOptions } from '../../models/resolve.js';
+import { PairTokenizer } from '../../models/tokenizer.js';
+import type { RerankerConfig } from '../../registry.js';
+import type { DocInput, PairScorer, RerankOptions, RerankResult, ScoredPair } from '../../types.js';
+import { checkRerankInput, checkRerankOptions, finishResults } from '../finish.js';
+import { buildTensors, planBatches, type BatchLimits, type PairItem } from './batching.js';
+import { chunkWindows } from './chunks.js';
+import { scoreOf } from './heads.js';
+import { modelMaxLength } from './max-length.js';
+import { OnnxModel, type SessionOptions } from './session.js';
+
+export interface CrossEncoderOptions extends SessionOptions, Pick<ResolveOptions, 'revision' | 'progress'> {
+  /** Tokens per pair incl. special tokens (default: min(model_max_length, max_position_embeddings)). */
+  maxLength?: number;
+  /** ONNX variant: fp32 (default), fp16, int8, ... or an .onnx file name. */
+  dtype?: string;
+  /** 'truncate' (default) cuts long documents; 'chunk' scores overlapping windows and keeps the best. */
+  longDocuments?: 'truncate' | 'chunk';
+  /** Padded tokens per ONNX call and rows per call; tuned for small CPUs by the benchmark. */
+  batch?: Partial<BatchLimits>;
+}
+
+const DEFAULT_LIMITS: BatchLimits = { tokenBudget: 4096, maxBatch: 64 };
+
+/** A Hugging Face cross-encoder (BERT, XLM-R, ...) run by ONNX Runtime, scoring like sentence-transformers. */
+export class CrossEncoder implements PairScorer {
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(
+    readonly name: string,
+    private readonly model: OnnxModel,
+    private readonly tokenizer: PairTokenizer,
+    readonly maxLength: number,
+    readonly dtype: string,
+    readonly longDocuments: 'truncate' | 'chunk',
+    private readonly limits: BatchLimits,
+  ) {}
+
+  static async load(idOrFolder: string, o: CrossEncoderOptions = {}): Promise<CrossEncoder> {
+    const longDocuments = o.longDocuments ?? 'truncate';
+    if (longDocuments !== 'truncate' && longDocuments !== 'chunk') throw new RerankError('RERANK_BAD_OPTION', `longDocuments must be "truncate" or "chunk", got "${longDocuments}"`);
+    const files = await resolveModel(idOrFolder, o);
+    const tokenizer = await PairTokenizer.load(files.tokenizerPath, files.tokenizerConfig, files.config);
+    const maxLength = modelMaxLength(files.config, files.tokenizerConfig, o.maxLength, tokenizer.specials);
+    const model = await OnnxModel.load(files.onnxPath, o);
+    const ce = new CrossEncoder(idOrFolder, model, tokenizer, maxLength, o.dtype ?? 'fp32', longDocuments, { ...DEFAULT_LIMITS, ...o.batch });
+    await ce.score([['warm up', 'the session']]).catch(async (e) => {
+      await model.release();
+      throw e;
+    });
+    return ce;
+  }
+
+  async rerank(query: string, documents: DocInput[], o: RerankOptions = {}): Promise<RerankResult[]> {
+    const texts = checkRerankInput(query, documents);
+    checkRerankOptions(o);
+    const [q] = await this.tokenizer.encodeTexts([query]);
+    const docs = await this.tokenizer.encodeTexts(texts);
+    const logits = await this.scoreTokens(docs.map((d) => [q, d]));
+    const results = logits.map((l, index) => ({ index, score: scoreOf(l), logits: l }));
+    return finishResults(results, documents, o);
+  }
+
+  async score(pairs: [string, string][]): Promise<ScoredPair[]> {
+    if (!Array.isArray(pairs)) throw new RerankError('RERANK_BAD_INPUT', 'pairs must be an array of [query, document]');
+    pairs.forEach((p, i) => {
+      if (!Array.isArray(p) || typeof p[0] !== 'string' || typeof p[1] !== 'string') throw new RerankError('RERANK_BAD_INPUT', `pair ${i} must be [string, string]`);
+    });
+    const tokens = await this.encodePairs(pairs);
+    const logits = await this.scoreTokens(tokens);
+    return logits.map((l) => ({ score: scoreOf(l), logits: l }));
+  }
+
+  /** Tokens per (query, document) pair after truncation, special tokens included; chunked documents count every window. */
+  async countTokens(query: string, documents: string[]): Promise<number[]> {
+    const [q] = await this.tokenizer.encodeTexts([query]);
+    const docs = await this.tokenizer.encodeTexts(documents);
+    return docs.map((d) => this.itemsFor(q, d, 0).reduce((n, it) => n + it.ids.length, 0));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue.catch(() => undefined);
+    await this.model.release();
+  }
+
+  /** Tokenizes each distinct query once and all documents in one batch. */
+  private async encodePairs(pairs: [string, string][]): Promise<[number[], number[]][]> {
+    const queries = [...new Set(pairs.map((p) => p[0]))];
+    const qTokens = new Map((await this.tokenizer.encodeTexts(queries)).map((t, i) => [queries[i], t]));
+    const docs = await this.tokenizer.encodeTexts(pairs.map((p) => p[1]));
+    return pairs.map((p, i) => [qTokens.get(p[0])!, docs[i]]);
+  }
+
+  /** Logits per pair; in chunk mode a pair's logits are those of its best window. */
+  private async scoreTokens(pairs: [number[], number[]][]): Promise<number[][]> {
+    const items = pairs.flatMap(([q, d], key) => this.itemsFor(q, d, key));
+    const byItem = await this.infer(items);
+    const best: number[][] = new Array(pairs.length);
+    items.forEach((it, i) => {
+      const l = byItem[i];
+      if (!best[it.key] || scoreOf(l) > scoreOf(best[it.key])) best[it.key] = l;
+    });
+    return best;
+  }
+
+  private itemsFor(q: number[], d: number[], key: number): PairItem[] {
+    if (this.longDocuments === 'truncate') return [{ key, ...this.tokenizer.pair(q, d, this.maxLength) }];
+    const [qk, windows] = chunkWindows(q, d, this.maxLength - this.tokenizer.specials);
+    return windows.map((w) => ({ key, ...this.tokenizer.fill(qk, w) }));
+  }
+
+  /** Runs all items through the model, one batch at a time; results in item order. */
+  private infer(items: PairItem[]): Promise<number[][]> {
+    const run = async () => {
+      if (this.closed) throw new RerankError('RERANK_CLOSED');
+      const order = new Map(items.map((it, i) => [it, i]));
+      const out: number[][] = new Array(items.length);
+      for (const batch of planBatches(items, this.limits)) {
+        const rows = await this.runBatch(batch);
+        batch.forEach((it, r) => (out[order.get(it)!] = rows[r]));
+      }
+      return out;
+    };
+    // One inference at a time per model: ONNX Runtime already uses every core for one call.
+    const p = this.queue.then(run, run);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  private async runBatch(batch: PairItem[]): Promise<number[][]> {
+    const out = await this.model.run(buildTensors(batch, this.tokenizer.padId));
+    const [rows, labels] = out.dims;
+    if (out.dims.length !== 2 || rows !== batch.length || labels < 1 || labels > 2) {
+      throw new RerankError('RERANK_MODEL_OUTPUT', `model output "${this.model.outputName}" has shape [${out.dims.join(', ')}]; a reranker must output [batch, 1] or [batch, 2] logits`);
+    }
+    const data = out.data as Float32Array;
+    return batch.map((_, r) => Array.from(data.subarray(r * labels, (r + 1) * labels)));
+  }
+}
+
+/** Registry factory: builds a CrossEncoder from a config object (CLI flags, server YAML). */
+export async function createCrossEncoder(c: RerankerConfig): Promise<CrossEncoder> {
+  if (!c.model) throw new RerankError('RERANK_BAD_OPTION', 'a cross-encoder needs a model (hub id or folder)');
+  return CrossEncoder.load(c.model, c as CrossEncoderOptions);
+}

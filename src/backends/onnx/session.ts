@@ -1,0 +1,57 @@
+import * as ort from 'onnxruntime-node';
+import { RerankError, messageOf } from '../../errors.js';
+import type { BatchTensors } from './batching.js';
+
+export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
+
+export interface SessionOptions {
+  /** Intra-op threads (default: ONNX Runtime's choice, one per physical core). */
+  threads?: number;
+  graphOptimizationLevel?: GraphOptimizationLevel;
+}
+
+const SUPPORTED_INPUTS = new Set(['input_ids', 'attention_mask', 'token_type_ids']);
+
+/** An ONNX Runtime session for a sequence-classification or encoder model, with its input signature checked. */
+export class OnnxModel {
+  private constructor(
+    readonly session: ort.InferenceSession,
+    readonly wantsTokenTypes: boolean,
+    readonly outputName: string,
+  ) {}
+
+  static async load(path: string, o: SessionOptions = {}): Promise<OnnxModel> {
+    let session: ort.InferenceSession;
+    try {
+      session = await ort.InferenceSession.create(path, {
+        executionProviders: ['cpu'],
+        graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
+        ...(o.threads ? { intraOpNumThreads: o.threads } : {}),
+        interOpNumThreads: 1,
+      });
+    } catch (e) {
+      throw new RerankError('RERANK_ONNX_INVALID', `cannot load ${path}: ${messageOf(e).split('\n')[0]}`);
+    }
+    const unknown = session.inputNames.filter((n) => !SUPPORTED_INPUTS.has(n));
+    if (unknown.length || !session.inputNames.includes('input_ids')) {
+      await session.release();
+      throw new RerankError('RERANK_MODEL_INVALID', `${path} takes inputs [${session.inputNames.join(', ')}]; supported: input_ids, attention_mask, token_type_ids`);
+    }
+    const out = session.outputNames.includes('logits') ? 'logits' : session.outputNames[0];
+    return new OnnxModel(session, session.inputNames.includes('token_type_ids'), out);
+  }
+
+  /** Runs one padded batch and returns the first output as a tensor. */
+  async run(t: BatchTensors): Promise<ort.Tensor> {
+    const shape = [t.rows, t.cols];
+    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', t.inputIds, shape) };
+    if (this.session.inputNames.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', t.attentionMask, shape);
+    if (this.wantsTokenTypes) feeds.token_type_ids = new ort.Tensor('int64', t.tokenTypeIds, shape);
+    const out = await this.session.run(feeds, [this.outputName]);
+    return out[this.outputName];
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

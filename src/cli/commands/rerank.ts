@@ -1,0 +1,49 @@
+import type { Command } from 'commander';
+import { CliError, intArg, numArg, printJson, readInput } from '../util.js';
+
+interface RerankFlags {
+  model?: string;
+  reranker: string;
+  query: string;
+  documents: string;
+  topK?: number;
+  threshold?: number;
+  maxLength?: number;
+  dtype?: string;
+  longDocuments?: string;
+  revision?: string;
+  threads?: number;
+  [flag: string]: unknown;
+}
+
+export function register(program: Command): void {
+  program
+    .command('rerank')
+    .description('rerank documents for a query; prints {"results":[{index, score, logits}]} best first')
+    .option('-m, --model <id|folder>', 'Hugging Face model id or local model folder')
+    .option('--reranker <kind>', 'cross-encoder, or another registered kind', 'cross-encoder')
+    .requiredOption('-q, --query <text>', 'the query')
+    .requiredOption('-d, --documents <file|->', 'one document per line: a JSON string or an object with a "text" field ("-" reads stdin)')
+    .option('-k, --top-k <n>', 'keep the best n', intArg('--top-k', 1))
+    .option('--threshold <score>', 'drop results scoring below this', numArg('--threshold'))
+    .option('--max-length <n>', 'tokens per pair (default: the model limit)', intArg('--max-length', 1))
+    .option('--dtype <dtype>', 'ONNX variant: fp32, fp16, int8, ... or an .onnx file name', 'fp32')
+    .option('--long-documents <mode>', 'truncate or chunk', 'truncate')
+    .option('--revision <rev>', 'hub branch, tag or commit')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads', intArg('--threads', 1))
+    .option('--return-documents', 'include each document in its result')
+    .action(async (flags: RerankFlags) => {
+      const { parseDocuments } = await import('../documents.js');
+      const documents = parseDocuments(await readInput(flags.documents), flags.documents === '-' ? 'stdin' : flags.documents);
+      if (!['truncate', 'chunk'].includes(String(flags.longDocuments))) throw new CliError('--long-documents must be "truncate" or "chunk"');
+      if (flags.reranker === 'cross-encoder' && !flags.model) throw new CliError('--model is required (a Hugging Face id or a local folder)');
+      const { createReranker } = await import('../../registry.js');
+      const reranker = await createReranker({ ...flags, kind: flags.reranker, model: flags.model });
+      try {
+        const results = await reranker.rerank(flags.query, documents, { topK: flags.topK, threshold: flags.threshold, returnDocuments: Boolean(flags.returnDocuments) });
+        printJson({ results });
+      } finally {
+        await reranker.close();
+      }
+    });
+}
