@@ -6,6 +6,7 @@ import { CliError } from './util.js';
 const COMMANDS: (() => Promise<{ register(program: Command): void }>)[] = [
   () => import('./commands/rerank.js'),
   () => import('./commands/pull.js'),
+  () => import('./commands/quantize.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {
