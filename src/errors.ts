@@ -27,6 +27,7 @@ export const ERRORS = {
   RERANK_UNAUTHORIZED: { status: 401, text: 'missing or invalid API key' },
   RERANK_LIMIT: { status: 413, text: 'request exceeds a limit' },
   RERANK_OVERLOADED: { status: 429, text: 'server is overloaded' },
+  RERANK_INTERNAL: { status: 500, text: 'internal server error' },
 } as const satisfies Record<string, { status: number; text: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

@@ -15,6 +15,11 @@ export type RerankerFactory = (config: RerankerConfig) => Promise<Reranker>;
 /** Kind → lazy factory: nothing heavy (onnxruntime, HTTP clients) loads until a kind is used. */
 const FACTORIES = new Map<string, () => Promise<RerankerFactory>>([
   ['cross-encoder', async () => (await import('./backends/onnx/cross-encoder.js')).createCrossEncoder],
+  ['bi-encoder', async () => (await import('./backends/onnx/bi-encoder.js')).createBiReranker],
+  ['listwise', async () => (await import('./backends/llm/index.js')).createListwise],
+  ['pairwise', async () => (await import('./backends/llm/index.js')).createPairwise],
+  ['pointwise', async () => (await import('./backends/llm/index.js')).createPointwise],
+  ...['cohere', 'jina', 'voyage', 'tei', 'infinity', 'rerankit'].map((k): [string, () => Promise<RerankerFactory>] => [k, async () => (await import('./backends/remote/index.js')).createRemoteReranker]),
 ]);
 
 export function registerReranker(kind: string, load: () => Promise<RerankerFactory>): void {

@@ -7,6 +7,11 @@ const COMMANDS: (() => Promise<{ register(program: Command): void }>)[] = [
   () => import('./commands/rerank.js'),
   () => import('./commands/pull.js'),
   () => import('./commands/quantize.js'),
+  () => import('./commands/eval.js'),
+  () => import('./commands/compare.js'),
+  () => import('./commands/analyze.js'),
+  () => import('./commands/index.js'),
+  () => import('./commands/search.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

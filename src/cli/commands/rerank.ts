@@ -32,6 +32,22 @@ export function register(program: Command): void {
     .option('--revision <rev>', 'hub branch, tag or commit')
     .option('--threads <n>', 'ONNX Runtime intra-op threads', intArg('--threads', 1))
     .option('--return-documents', 'include each document in its result')
+    .option('--llm-base-url <url>', 'listwise/pairwise/pointwise: OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (env OPENAI_BASE_URL)')
+    .option('--llm-model <name>', 'listwise/pairwise/pointwise: model name at that endpoint (default: --model)')
+    .option('--llm-api-key <key>', 'listwise/pairwise/pointwise: API key (env OPENAI_API_KEY)')
+    .option('--llm-endpoint <chat|completions>', 'LLM API: chat (default) or completions')
+    .option('--window <n>', 'listwise: passages per LLM call (default 20)', intArg('--window', 2))
+    .option('--stride <n>', 'listwise: window step, 0 < stride < window (default 10)', intArg('--stride', 1))
+    .option('--passes <n>', 'listwise: sliding-window passes (default 1)', intArg('--passes', 1))
+    .option('--prompt-style <style>', 'listwise: rankgpt (default) or rankzephyr')
+    .option('--prompts <file.json>', 'LLM rerankers: JSON object of prompt templates overriding the defaults')
+    .option('--pointwise-mode <mode>', 'pointwise: auto (default), logprobs or grade')
+    .option('--api-base-url <url>', 'cohere/jina/voyage/tei/infinity/rerankit: service base URL')
+    .option('--api-key <key>', 'hosted APIs: key (env COHERE_API_KEY, JINA_API_KEY, VOYAGE_API_KEY, ...)')
+    .option('--api-version <v1|v2>', 'cohere: API version (default v2)')
+    .option('--timeout-ms <ms>', 'LLM and hosted APIs: per-request timeout', intArg('--timeout-ms', 1))
+    .option('--retries <n>', 'LLM and hosted APIs: retries on 429/5xx/timeouts (default 3)', intArg('--retries', 0))
+    .option('--concurrency <n>', 'LLM and hosted APIs: requests in flight (default 4)', intArg('--concurrency', 1))
     .action(async (flags: RerankFlags) => {
       const { parseDocuments } = await import('../documents.js');
       const documents = parseDocuments(await readInput(flags.documents), flags.documents === '-' ? 'stdin' : flags.documents);

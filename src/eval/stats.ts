@@ -1,0 +1,72 @@
+import jStat from 'jstat';
+
+/** mulberry32: a tiny seeded PRNG so bootstrap and permutation results repeat exactly. */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const meanOf = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+
+/** Two-sided paired t-test on per-query differences (same as scipy.stats.ttest_rel). */
+export function pairedTTest(diffs: readonly number[]): { t: number; p: number } {
+  const n = diffs.length;
+  const m = meanOf(diffs);
+  const variance = diffs.reduce((s, d) => s + (d - m) ** 2, 0) / (n - 1);
+  if (n < 2 || variance === 0) return { t: m === 0 ? 0 : Math.sign(m) * Infinity, p: m === 0 || n < 2 ? 1 : 0 };
+  const t = m / Math.sqrt(variance / n);
+  return { t, p: 2 * (1 - jStat.studentt.cdf(Math.abs(t), n - 1)) };
+}
+
+/** Percentile bootstrap 95% interval of the mean difference. */
+export function bootstrapCI(diffs: readonly number[], samples = 10000, seed = 42): { low: number; high: number } {
+  const rand = seededRandom(seed);
+  const n = diffs.length;
+  const means = new Float64Array(samples);
+  for (let s = 0; s < samples; s++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += diffs[Math.floor(rand() * n)];
+    means[s] = sum / n;
+  }
+  means.sort();
+  return { low: means[Math.floor(0.025 * (samples - 1))], high: means[Math.ceil(0.975 * (samples - 1))] };
+}
+
+/**
+ * Two-sided paired permutation (sign-flip) test of the mean difference. Exact when 2^n <= samples,
+ * otherwise Monte Carlo with the (count + 1) / (samples + 1) estimate.
+ */
+export function permutationTest(diffs: readonly number[], samples = 10000, seed = 42): number {
+  const n = diffs.length;
+  const observed = Math.abs(meanOf(diffs)) - 1e-12; // tolerance: equal means count as "as extreme"
+  let hits = 0;
+  if (n <= 20 && 2 ** n <= samples) {
+    for (let mask = 0; mask < 2 ** n; mask++) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) sum += mask & (1 << i) ? -diffs[i] : diffs[i];
+      if (Math.abs(sum / n) >= observed) hits++;
+    }
+    return hits / 2 ** n;
+  }
+  const rand = seededRandom(seed);
+  for (let s = 0; s < samples; s++) {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += rand() < 0.5 ? -diffs[i] : diffs[i];
+    if (Math.abs(sum / n) >= observed) hits++;
+  }
+  return (hits + 1) / (samples + 1);
+}
+
+export function winTieLoss(diffs: readonly number[], eps = 1e-9): { wins: number; ties: number; losses: number } {
+  return {
+    wins: diffs.filter((d) => d > eps).length,
+    ties: diffs.filter((d) => Math.abs(d) <= eps).length,
+    losses: diffs.filter((d) => d < -eps).length,
+  };
+}
