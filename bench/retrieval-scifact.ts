@@ -24,7 +24,7 @@ async function runAll(r: Retriever, queries: Map<string, string>, k: number): Pr
 
 async function scifact(): Promise<void> {
   const beir = join(tmp, 'scifact');
-  convertScifact(join(DATA, 'scifact'), beir);
+  await convertScifact(join(DATA, 'scifact'), beir);
   const ds = await loadBeir(beir);
   const docs = ds.docs.map((d) => ({ id: d.id, text: d.title ? `${d.title} ${d.text}` : d.text }));
   let t = performance.now();

@@ -15,8 +15,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'rerankit-scifact-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe('retrieval BM25 regression on BEIR SciFact (Anserini flat: nDCG@10 0.6789, R@100 0.9253)', { skip: !existsSync(SRC) && 'no ../shared/datasets/scifact' }, () => {
-  it('converts the CSV zip to BEIR exactly (5183 docs, 300 queries, 339 judgments)', () => {
-    assert.deepEqual(convertScifact(SRC, tmp), { docs: 5183, queries: 300, qrels: 339 });
+  it('converts the CSV zip to BEIR exactly (5183 docs, 300 queries, 339 judgments)', async () => {
+    assert.deepEqual(await convertScifact(SRC, tmp), { docs: 5183, queries: 300, qrels: 339 });
   });
 
   it('BM25 (k1=0.9, b=0.4, title + " " + text) reproduces Anserini within 0.005', async () => {
