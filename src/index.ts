@@ -8,6 +8,8 @@ export { LlmClient, ListwiseReranker, PairwiseReranker, PointwiseReranker, RANKG
 export type { LlmClientOptions, LlmStats, RequestRecord, ListwiseOptions, PairwiseOptions, PointwiseOptions, ListwisePrompts, PairwisePrompts, PointwisePrompts } from './backends/llm/index.js';
 export { RemoteReranker, DIALECTS as REMOTE_DIALECTS } from './backends/remote/index.js';
 export type { RemoteRerankerOptions, RemoteStats } from './backends/remote/index.js';
+export { buildServer, startServer, resolveServeSettings } from './server/index.js';
+export type { ServeSettings, ModelSpec, RunningServer, RerankServer } from './server/index.js';
 export { BiEncoder, BiReranker } from './backends/onnx/bi-encoder.js';
 export type { BiEncoderOptions, Pooling } from './backends/onnx/bi-encoder.js';
 export * from './retrieval/index.js';

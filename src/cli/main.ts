@@ -7,6 +7,7 @@ const COMMANDS: (() => Promise<{ register(program: Command): void }>)[] = [
   () => import('./commands/rerank.js'),
   () => import('./commands/pull.js'),
   () => import('./commands/quantize.js'),
+  () => import('./commands/serve.js'),
   () => import('./commands/eval.js'),
   () => import('./commands/compare.js'),
   () => import('./commands/analyze.js'),

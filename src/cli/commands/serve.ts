@@ -1,0 +1,55 @@
+import type { Command } from 'commander';
+import { collect, intArg } from '../util.js';
+
+export function register(program: Command): void {
+  program
+    .command('serve')
+    .description('serve rerankers over HTTP for Cohere, Jina, TEI, Infinity and Metarank clients (see docs/server.md)')
+    .option('-m, --model <[name=]id|folder>', 'a model to serve (repeatable; the first is the default; default: cross-encoder/ms-marco-MiniLM-L-6-v2)', collect)
+    .option('-c, --config <file>', 'YAML settings file (same keys as these flags)')
+    .option('--host <host>', 'address to bind (default 127.0.0.1)')
+    .option('-p, --port <port>', 'port (0 picks a free one; default 8080)', intArg('--port', 0))
+    .option('--api-key <key>', 'require "Authorization: Bearer <key>" (repeatable)', collect)
+    .option('--kind <kind>', 'reranker kind for --model entries (default cross-encoder)')
+    .option('--dtype <dtype>', 'ONNX variant for --model entries: fp32, fp16, int8, ...')
+    .option('--max-length <n>', 'tokens per pair (default: the model limit)', intArg('--max-length', 1))
+    .option('--long-documents <mode>', 'truncate or chunk')
+    .option('--threads <n>', 'ONNX Runtime intra-op threads', intArg('--threads', 1))
+    .option('--max-documents <n>', 'documents per request (default 1000)', intArg('--max-documents', 1))
+    .option('--max-query-chars <n>', 'characters per query (default 10000)', intArg('--max-query-chars', 1))
+    .option('--max-document-chars <n>', 'characters per document (default 100000)', intArg('--max-document-chars', 1))
+    .option('--max-body-bytes <n>', 'request body size (default 10 MiB)', intArg('--max-body-bytes', 1))
+    .option('--max-queue <n>', 'requests waiting per model before 429 (default 256)', intArg('--max-queue', 1))
+    .option('--max-batch-tokens <n>', 'padded tokens per merged model call (default 16384)', intArg('--max-batch-tokens', 1))
+    .option('--max-batch-pairs <n>', 'pairs per merged model call (default 256)', intArg('--max-batch-pairs', 1))
+    .option('--max-wait-ms <n>', 'how long a request waits for others to batch with (default 5)', intArg('--max-wait-ms', 0))
+    .option('--cache-size <n>', 'cached scores (0 disables; default 10000)', intArg('--cache-size', 0))
+    .option('--retry-after <s>', 'seconds a 429 tells clients to wait (default 1)', intArg('--retry-after', 0))
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
+    .action(async (flags: Record<string, unknown>) => {
+      const { resolveSettings } = await import('../../server/config.js');
+      const { startServer } = await import('../../server/start.js');
+      const settings = await resolveSettings({ ...flags, models: flags.model, apiKeys: flags.apiKey, model: undefined, apiKey: undefined });
+      const say = (line: string) => process.stderr.write(`rerankit: ${line}\n`);
+      const server = await startServer(settings, (url) => say(`listening on ${url}`));
+      say(`ready: ${server.pool.list().map((m) => m.name).join(', ')}`);
+      await untilSignal();
+      say('shutting down: finishing in-flight requests');
+      await server.close();
+      say('stopped');
+    });
+}
+
+/** Resolves on the first SIGTERM or SIGINT; a second one exits at once. */
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const onSignal = () => {
+      process.off('SIGTERM', onSignal).off('SIGINT', onSignal);
+      const force = () => process.exit(130);
+      process.once('SIGTERM', force).once('SIGINT', force);
+      resolve();
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+}

@@ -1,0 +1,96 @@
+import { isUtf8 } from 'node:buffer';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import { bearerAuth } from './auth.js';
+import { registerCohere } from './dialects/cohere.js';
+import { registerMeta } from './dialects/meta.js';
+import { registerMetarank } from './dialects/metarank.js';
+import { registerTeiInfinity } from './dialects/tei-infinity.js';
+import { errorBody, toFailure, type Dialect } from './http-errors.js';
+import { ServerMetrics } from './metrics.js';
+import { ModelPool } from './pool.js';
+import type { ServeSettings } from './settings.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The error shape this route's clients read. */
+    dialect?: Dialect;
+    /** For paths two dialects share: the shape decided from the parsed body. */
+    dialectOf?: (body: unknown) => Dialect;
+  }
+}
+
+export type AppSettings = Omit<ServeSettings, 'host' | 'port' | 'models'>;
+
+export interface RerankServer {
+  app: FastifyInstance;
+  pool: ModelPool;
+  metrics: ServerMetrics;
+}
+
+/** Bodies are checked for UTF-8 before JSON.parse, so bad bytes are a 400 rather than mojibake. */
+function parseJson(_req: FastifyRequest, body: Buffer, done: (err: Error | null, value?: unknown) => void): void {
+  const fail = (message: string) => done(Object.assign(new Error(message), { statusCode: 400, code: 'RERANK_BAD_INPUT' }));
+  if (body.length === 0) return fail('request body is empty; expected JSON');
+  if (!isUtf8(body)) return fail('request body is not valid UTF-8');
+  try {
+    done(null, JSON.parse(body.toString('utf8').replace(/^\uFEFF/, '')));
+  } catch (e) {
+    fail(`request body is not valid JSON: ${(e as Error).message}`);
+  }
+}
+
+function dialectOf(req: FastifyRequest): Dialect {
+  const cfg = req.routeOptions.config;
+  return cfg?.dialectOf?.(req.body) ?? cfg?.dialect ?? 'plain';
+}
+
+/** Builds the server (routes, hooks, error mapping) without listening; models are added to `pool`. */
+export async function buildServer(settings: AppSettings): Promise<RerankServer> {
+  const metrics = new ServerMetrics();
+  const pool = new ModelPool(settings, metrics);
+  const app = Fastify({
+    logger: settings.logLevel === 'silent' ? false : { level: settings.logLevel },
+    bodyLimit: settings.maxBodyBytes,
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    // Wrong types are 4xx, never silently coerced ("3" is not an integer, 123 is not a query).
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false, allErrors: false } },
+  });
+  app.removeContentTypeParser(['application/json', 'text/plain']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJson);
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, parseJson); // curl -d without a content type still works
+  app.setErrorHandler((err, req, reply) => {
+    const f = toFailure(err, settings);
+    if (f.status >= 500) req.log.error({ err }, f.message);
+    else req.log.info({ code: f.code, status: f.status }, f.message);
+    if (f.status === 429 || f.status === 503) reply.header('retry-after', String(settings.retryAfter));
+    if (f.status === 401) reply.header('www-authenticate', 'Bearer');
+    return reply.code(f.status).send(errorBody(dialectOf(req), f));
+  });
+  app.setNotFoundHandler((req, reply) => {
+    reply.code(404).send(errorBody('plain', { status: 404, code: 'RERANK_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  });
+  app.addHook('onRequest', bearerAuth(settings.apiKeys, ['/health', '/ready']));
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.observeRequest(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+  // While shutting down, answers to in-flight requests close their sockets, so keep-alive clients
+  // cannot hold close() open for the keep-alive timeout.
+  let closing = false;
+  app.addHook('preClose', async () => void (closing = true));
+  app.addHook('onSend', async (_req, reply) => void (closing && reply.header('connection', 'close')));
+  app.addHook('onClose', async () => pool.close());
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'rerankit', version: '0.1.0', description: 'One rerank server for Cohere, Jina, TEI, Infinity and Metarank clients' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  const ctx = { pool, limits: settings };
+  registerCohere(app, ctx);
+  registerTeiInfinity(app, ctx);
+  registerMetarank(app, ctx);
+  registerMeta(app, pool, metrics);
+  return { app, pool, metrics };
+}

@@ -1,0 +1,108 @@
+import { existsSync, statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { basename, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { RerankError } from '../errors.js';
+import { DEFAULTS, DEFAULT_MODEL, NUMERIC_KEYS, type ModelSpec, type ServeSettings } from './settings.js';
+
+/**
+ * Settings come from four layers, later ones winning key by key: defaults, the YAML file
+ * (--config / RERANKIT_CONFIG), RERANKIT_* environment variables, command-line flags. Every key has
+ * the same name everywhere: `--max-queue` = `max-queue:` or `maxQueue:` in YAML = RERANKIT_MAX_QUEUE.
+ */
+export type Layer = Record<string, unknown>;
+
+/** Options that apply to models given as bare strings (flags, env, or strings in the YAML list). */
+const MODEL_DEFAULT_KEYS = ['kind', 'dtype', 'maxLength', 'threads', 'longDocuments', 'revision'] as const;
+const LIST_KEYS = ['models', 'apiKeys'] as const;
+const STRING_KEYS = ['host', 'logLevel', 'config', ...MODEL_DEFAULT_KEYS] as const;
+const ALIASES: Record<string, string> = { model: 'models', apiKey: 'apiKeys' };
+
+const camel = (k: string) => k.replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase());
+const envName = (k: string) => `RERANKIT_${k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+
+const entry = z.union([
+  z.string().min(1),
+  z.object({ name: z.string().min(1).optional(), kind: z.string().min(1).optional(), model: z.string().min(1).optional(), aliases: z.array(z.string().min(1)).optional() }).passthrough(),
+]);
+const layerSchema = z.object({
+  models: z.array(entry).optional(),
+  apiKeys: z.array(z.string().min(1)).optional(),
+  port: z.coerce.number().int().min(0).max(65535).optional(),
+  ...Object.fromEntries(NUMERIC_KEYS.filter((k) => k !== 'port').map((k) => [k, z.coerce.number().int().min(0).optional()])),
+  ...Object.fromEntries(STRING_KEYS.map((k) => [k, k === 'maxLength' || k === 'threads' ? z.coerce.number().int().min(1).optional() : z.string().optional()])),
+}).strict();
+
+/** Normalises key spelling and singular forms, then validates; `source` names the layer in errors. */
+export function checkLayer(raw: Layer, source: string): Layer {
+  const norm: Layer = {};
+  for (const [k, v] of Object.entries(raw)) {
+    if (v === undefined) continue;
+    const key = ALIASES[camel(k)] ?? camel(k);
+    norm[key] = (LIST_KEYS as readonly string[]).includes(key) && !Array.isArray(v) ? [v] : v;
+  }
+  const r = layerSchema.safeParse(norm);
+  if (r.success) return r.data as Layer;
+  const issue = r.error.issues[0]!;
+  throw new RerankError('RERANK_BAD_OPTION', `${source}: ${issue.path.join('.') || 'settings'}: ${issue.message}`);
+}
+
+export function envLayer(env: NodeJS.ProcessEnv): Layer {
+  const layer: Layer = {};
+  const keys = [...NUMERIC_KEYS, ...STRING_KEYS, 'model', 'apiKey'];
+  for (const k of keys) {
+    const v = env[envName(k)];
+    if (v !== undefined && v !== '') layer[k] = k === 'model' || k === 'apiKey' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v;
+  }
+  return checkLayer(layer, 'environment');
+}
+
+export async function fileLayer(path: string): Promise<Layer> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    throw new RerankError('RERANK_FILE', `cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (e) {
+    throw new RerankError('RERANK_BAD_OPTION', `${path}: not valid YAML: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) return {};
+  if (typeof doc !== 'object' || Array.isArray(doc)) throw new RerankError('RERANK_BAD_OPTION', `${path}: expected a mapping of settings`);
+  return checkLayer(doc as Layer, path);
+}
+
+/** `name=id`, or a bare id/folder named after itself (a folder by its base name). */
+function specOf(e: z.infer<typeof entry>, defaults: Layer): ModelSpec {
+  if (typeof e !== 'string') {
+    const name = e.name ?? (e.model ? defaultName(e.model) : undefined);
+    if (!name) throw new RerankError('RERANK_BAD_OPTION', 'a model entry needs a "name" or a "model"');
+    return { ...defaults, ...e, name } as ModelSpec;
+  }
+  const eq = e.indexOf('=');
+  const [name, model] = eq > 0 ? [e.slice(0, eq), e.slice(eq + 1)] : [defaultName(e), e];
+  return { ...defaults, name, model };
+}
+
+function defaultName(model: string): string {
+  const trimmed = model.replace(/[\\/]+$/, '');
+  const isDir = existsSync(trimmed) && statSync(trimmed).isDirectory();
+  return isDir ? basename(resolve(trimmed)) : trimmed;
+}
+
+/** Merges the layers into final settings; without any model it serves the MiniLM cross-encoder. */
+export async function resolveSettings(flags: Layer, env: NodeJS.ProcessEnv = process.env): Promise<ServeSettings> {
+  const cli = checkLayer(flags, 'command line');
+  const fromEnv = envLayer(env);
+  const path = (cli.config ?? fromEnv.config) as string | undefined;
+  const merged: Layer = { ...DEFAULTS, ...(path ? await fileLayer(path) : {}), ...fromEnv, ...cli };
+  const defaults = Object.fromEntries(MODEL_DEFAULT_KEYS.filter((k) => merged[k] !== undefined).map((k) => [k, merged[k]]));
+  const entries = (merged.models as z.infer<typeof entry>[] | undefined) ?? [DEFAULT_MODEL];
+  const models = entries.map((e) => specOf(e, defaults));
+  for (const k of [...MODEL_DEFAULT_KEYS, 'config']) delete merged[k];
+  return { ...(merged as Omit<ServeSettings, 'models'>), models };
+}

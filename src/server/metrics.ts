@@ -1,0 +1,52 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** One registry per server, so several servers (tests, embedders) never share counters. */
+export class ServerMetrics {
+  readonly registry = new Registry();
+  readonly requests = new Counter({
+    name: 'rerankit_http_requests_total', help: 'HTTP requests by route, method and status',
+    labelNames: ['route', 'method', 'status'], registers: [this.registry],
+  });
+  readonly latency = new Histogram({
+    name: 'rerankit_http_request_duration_seconds', help: 'HTTP request latency by route, method and status',
+    labelNames: ['route', 'method', 'status'], registers: [this.registry],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+  });
+  readonly queueDepth = new Gauge({
+    name: 'rerankit_queue_depth', help: 'Requests waiting or running in the batcher', labelNames: ['model'], registers: [this.registry],
+  });
+  readonly batchSize = new Histogram({
+    name: 'rerankit_batch_size', help: 'Pairs per merged model call', labelNames: ['model'], registers: [this.registry],
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+  });
+  readonly batchTokens = new Histogram({
+    name: 'rerankit_batch_tokens', help: 'Padded tokens per merged model call', labelNames: ['model'], registers: [this.registry],
+    buckets: [64, 256, 1024, 2048, 4096, 8192, 16384, 32768, 65536],
+  });
+  readonly batchRequests = new Histogram({
+    name: 'rerankit_batch_requests', help: 'Requests sharing one merged model call', labelNames: ['model'], registers: [this.registry],
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+  });
+  readonly cacheHits = new Counter({
+    name: 'rerankit_cache_hits_total', help: 'Pairs answered from the score cache', labelNames: ['model'], registers: [this.registry],
+  });
+  readonly cacheMisses = new Counter({
+    name: 'rerankit_cache_misses_total', help: 'Pairs the model had to score', labelNames: ['model'], registers: [this.registry],
+  });
+  readonly tokens = new Counter({
+    name: 'rerankit_tokens_total', help: 'Tokens in scored pairs', labelNames: ['model'], registers: [this.registry],
+  });
+  readonly loadSeconds = new Gauge({
+    name: 'rerankit_model_load_seconds', help: 'Time taken to load each model', labelNames: ['model'], registers: [this.registry],
+  });
+
+  constructor() {
+    collectDefaultMetrics({ register: this.registry, prefix: 'rerankit_' });
+  }
+
+  observeRequest(route: string, method: string, status: number, seconds: number): void {
+    const labels = { route, method, status: String(status) };
+    this.requests.inc(labels);
+    this.latency.observe(labels, seconds);
+  }
+}

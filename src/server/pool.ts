@@ -1,0 +1,58 @@
+import { RerankError } from '../errors.js';
+import { createReranker } from '../registry.js';
+import type { Reranker } from '../types.js';
+import type { ServerMetrics } from './metrics.js';
+import { ServedModel } from './served-model.js';
+import type { BatchSettings, ModelSpec } from './settings.js';
+
+type PoolSettings = BatchSettings & { cacheSize: number };
+
+/** The models one server answers for, by name and alias; the first is the default. */
+export class ModelPool {
+  private readonly byName = new Map<string, ServedModel>();
+  private readonly models: ServedModel[] = [];
+
+  constructor(private readonly settings: PoolSettings, private readonly metrics: ServerMetrics) {}
+
+  /** Loads every spec through the registry (in order, so load times are not skewed by each other). */
+  async load(specs: ModelSpec[]): Promise<void> {
+    for (const spec of specs) {
+      const start = performance.now();
+      const { name, aliases, kind = 'cross-encoder', ...config } = spec;
+      const reranker = await createReranker({ ...config, kind });
+      this.metrics.loadSeconds.set({ model: name }, (performance.now() - start) / 1000);
+      this.add(name, kind, reranker, aliases);
+    }
+  }
+
+  /** Serves an already built Reranker (library use and tests). */
+  add(name: string, kind: string, reranker: Reranker, aliases: string[] = []): ServedModel {
+    const model = new ServedModel(name, kind, reranker, this.settings, this.metrics, aliases);
+    for (const key of [name, ...aliases]) {
+      if (this.byName.has(key)) throw new RerankError('RERANK_BAD_OPTION', `two served models are named "${key}"`);
+      this.byName.set(key, model);
+    }
+    this.models.push(model);
+    return model;
+  }
+
+  get size(): number {
+    return this.models.length;
+  }
+
+  list(): readonly ServedModel[] {
+    return this.models;
+  }
+
+  /** The model a request names, or the default one when it names none. */
+  get(name?: string): ServedModel {
+    const model = name === undefined || name === '' ? this.models[0] : this.byName.get(name);
+    if (model) return model;
+    if (this.models.length === 0) throw new RerankError('RERANK_UNAVAILABLE', 'no model is loaded yet');
+    throw new RerankError('RERANK_MODEL_NOT_FOUND', `model "${name}" is not served here (served: ${[...this.byName.keys()].join(', ')})`);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.models.map((m) => m.close()));
+  }
+}

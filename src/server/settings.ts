@@ -1,0 +1,74 @@
+/** Everything `rerankit serve` can be told, with the defaults in one object. */
+
+/** One served model: `name` is what a request's `model` field (and Metarank's path) uses. */
+export interface ModelSpec {
+  name: string;
+  /** Registry kind; 'cross-encoder' when absent. */
+  kind?: string;
+  /** Hub id, folder or remote model name, as the kind understands it (some kinds need none). */
+  model?: string;
+  /** Other names a request may use for this model (e.g. `rerank-v3.5` for unchanged Cohere clients). */
+  aliases?: string[];
+  /** Extra options handed to the registry factory (dtype, maxLength, threads, apiKey...). */
+  [option: string]: unknown;
+}
+
+export interface ServeLimits {
+  /** Request body size in bytes. */
+  maxBodyBytes: number;
+  /** Documents (or Metarank pairs) in one request. */
+  maxDocuments: number;
+  /** Characters in a query. */
+  maxQueryChars: number;
+  /** Characters in one document. */
+  maxDocumentChars: number;
+}
+
+export interface BatchSettings {
+  /** Padded tokens (pairs × longest pair) one merged `score()` call may hold. */
+  maxBatchTokens: number;
+  /** Pairs one merged call may hold. */
+  maxBatchPairs: number;
+  /** How long the first waiting request may wait for company before its batch starts. */
+  maxWaitMs: number;
+  /** Requests waiting or running per model before new ones get 429. */
+  maxQueue: number;
+}
+
+export interface ServeSettings extends ServeLimits, BatchSettings {
+  host: string;
+  port: number;
+  models: ModelSpec[];
+  apiKeys: string[];
+  /** Entries in the score cache; 0 disables it. */
+  cacheSize: number;
+  /** Seconds a 429 answer tells clients to wait. */
+  retryAfter: number;
+  /** pino level, or 'silent'. */
+  logLevel: string;
+}
+
+export const DEFAULT_MODEL = 'cross-encoder/ms-marco-MiniLM-L-6-v2';
+
+export const DEFAULTS: Omit<ServeSettings, 'models'> = {
+  host: '127.0.0.1',
+  port: 8080,
+  apiKeys: [],
+  maxBodyBytes: 10 * 1024 * 1024,
+  maxDocuments: 1000,
+  maxQueryChars: 10_000,
+  maxDocumentChars: 100_000,
+  maxBatchTokens: 16_384,
+  maxBatchPairs: 256,
+  maxWaitMs: 5,
+  maxQueue: 256,
+  cacheSize: 10_000,
+  retryAfter: 1,
+  logLevel: 'info',
+};
+
+/** The numeric settings, which flags, YAML keys and RERANKIT_* variables may all set. */
+export const NUMERIC_KEYS = [
+  'port', 'maxBodyBytes', 'maxDocuments', 'maxQueryChars', 'maxDocumentChars',
+  'maxBatchTokens', 'maxBatchPairs', 'maxWaitMs', 'maxQueue', 'cacheSize', 'retryAfter',
+] as const satisfies readonly (keyof ServeSettings)[];

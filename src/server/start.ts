@@ -1,0 +1,34 @@
+import { RerankError } from '../errors.js';
+import { buildServer, type RerankServer } from './app.js';
+import type { ServeSettings } from './settings.js';
+
+export interface RunningServer extends RerankServer {
+  /** e.g. http://127.0.0.1:8080 (the real port when 0 was asked for). */
+  url: string;
+  /** Stops accepting, finishes in-flight requests, then frees the models. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens first, then loads the models, so /health answers and /ready says "loading" during a slow
+ * download. `onListening` lets the CLI print the bound address before loading starts.
+ */
+export async function startServer(settings: ServeSettings, onListening: (url: string) => void = () => {}): Promise<RunningServer> {
+  const server = await buildServer(settings);
+  const { app, pool } = server;
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= app.close());
+  const address = await app.listen({ host: settings.host, port: settings.port }).catch(async (e: NodeJS.ErrnoException) => {
+    await app.close();
+    throw new RerankError('RERANK_BAD_OPTION', `cannot listen on ${settings.host}:${settings.port}: ${e.code === 'EADDRINUSE' ? 'address already in use' : e.message}`);
+  });
+  const url = address.replace('[::1]', 'localhost');
+  onListening(url);
+  try {
+    await pool.load(settings.models);
+  } catch (e) {
+    await close();
+    throw e;
+  }
+  return { ...server, url, close };
+}
