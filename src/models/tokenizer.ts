@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { Tokenizer } from 'tokenizers';
 import { RerankError, messageOf } from '../errors.js';
 import { truncateLongestFirst } from './truncate.js';
@@ -19,14 +20,17 @@ export class PairTokenizer {
   readonly padId: number;
   private readonly template: Slot[];
   readonly specials: number;
+  /** Recent texts' ids: a server counts a request's tokens, then scores it, and the query recurs. */
+  private readonly recent?: LRUCache<string, number[]>;
 
-  private constructor(private readonly tok: Tokenizer, template: Slot[], padId: number) {
+  private constructor(private readonly tok: Tokenizer, template: Slot[], padId: number, cache: boolean) {
+    if (cache) this.recent = new LRUCache({ maxSize: 2_000_000, sizeCalculation: (ids, text) => ids.length + 1 + (text.length >> 3) });
     this.template = template;
     this.padId = padId;
     this.specials = template.filter((s) => 'special' in s).length;
   }
 
-  static async load(path: string, tokenizerConfig: Record<string, unknown>, config: Record<string, unknown>): Promise<PairTokenizer> {
+  static async load(path: string, tokenizerConfig: Record<string, unknown>, config: Record<string, unknown>, o: { cache?: boolean } = {}): Promise<PairTokenizer> {
     let tok: Tokenizer;
     try {
       tok = Tokenizer.fromFile(path);
@@ -37,14 +41,18 @@ export class PairTokenizer {
     tok.disableTruncation();
     tok.disablePadding();
     const template = await readTemplate(tok);
-    return new PairTokenizer(tok, template, padIdOf(tok, tokenizerConfig, config));
+    return new PairTokenizer(tok, template, padIdOf(tok, tokenizerConfig, config), o.cache ?? true);
   }
 
-  /** Token ids of each text without special tokens. */
+  /** Token ids of each text without special tokens (callers must not mutate them: they are cached). */
   async encodeTexts(texts: string[]): Promise<number[][]> {
-    if (texts.length === 0) return [];
-    const encs = await this.tok.encodeBatch(texts, { addSpecialTokens: false });
-    return encs.map((e) => e.getIds());
+    const out: number[][] = texts.map((t) => this.recent?.get(t)!);
+    const missing = [...new Set(texts.filter((_, i) => !out[i]))];
+    if (missing.length === 0) return out;
+    const encs = await this.tok.encodeBatch(missing, { addSpecialTokens: false });
+    const fresh = new Map(missing.map((t, i) => [t, encs[i].getIds()]));
+    if (this.recent) for (const [t, ids] of fresh) this.recent.set(t, ids);
+    return out.map((ids, i) => ids ?? fresh.get(texts[i])!);
   }
 
   /** The full pair for already-tokenized parts, truncated longest-first to maxLength. */
