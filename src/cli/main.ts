@@ -13,6 +13,7 @@ const COMMANDS: (() => Promise<{ register(program: Command): void }>)[] = [
   () => import('./commands/analyze.js'),
   () => import('./commands/index.js'),
   () => import('./commands/search.js'),
+  () => import('./commands/bench.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {
