@@ -108,6 +108,9 @@ describe('server: bad input, limits, auth and overload answer 4xx in each dialec
     const both = await call(server.url, '/rerank', { query: 'q', documents: ['a'], texts: ['b'] });
     assert.equal(both.status, 422);
     assert.match(both.body.error.message, /either "texts" \(TEI\) or "documents" \(Infinity\)/);
+    const noTexts = await call(server.url, '/rerank', { query: 'q', texts: [] });
+    assert.equal(noTexts.status, 422);
+    assert.match(noTexts.body.error, /^texts must be a non-empty list/, 'named as the TEI client sent it');
     const neither = await call(server.url, '/rerank', { query: 'q' });
     assert.equal(neither.status, 422);
     assert.equal(neither.body.error_type, 'validation');
@@ -116,6 +119,7 @@ describe('server: bad input, limits, auth and overload answer 4xx in each dialec
   it('Metarank errors and unknown routes are JSON 4xx', async () => {
     const empty = await call(server.url, '/inference/cross/bert-ce-tiny', { input: [] });
     assert.deepEqual([empty.status, empty.body.code], [422, 'RERANK_NO_DOCUMENTS']);
+    assert.match(empty.body.error, /^input must be a non-empty list/);
     const unknown = await call(server.url, '/inference/cross/nope', { input: [{ query: 'q', text: 't' }] });
     assert.deepEqual([unknown.status, unknown.body.code], [404, 'RERANK_MODEL_NOT_FOUND']);
     const route = await call(server.url, '/v3/rerank', ok);

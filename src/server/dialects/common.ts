@@ -29,19 +29,19 @@ function fieldText(v: unknown): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
-/** Empty inputs, configured limits and top_n: the checks every dialect shares. */
-export function checkInput(limits: ServeLimits, query: string, texts: string[], topN?: number): void {
+/** Empty inputs, configured limits and top_n: the checks every dialect shares; `field` is the dialect's name for the texts. */
+export function checkInput(limits: ServeLimits, query: string, texts: string[], topN?: number, field = 'documents'): void {
   if (query.trim() === '') throw new RerankError('RERANK_EMPTY_QUERY');
-  if (texts.length === 0) throw new RerankError('RERANK_NO_DOCUMENTS');
+  if (texts.length === 0) throw new RerankError('RERANK_NO_DOCUMENTS', `${field} must be a non-empty list`);
   if (query.length > limits.maxQueryChars) {
     throw new RerankError('RERANK_LIMIT', `query has ${query.length} characters; maxQueryChars is ${limits.maxQueryChars}`);
   }
   if (texts.length > limits.maxDocuments) {
-    throw new RerankError('RERANK_LIMIT', `${texts.length} documents; maxDocuments is ${limits.maxDocuments}`);
+    throw new RerankError('RERANK_LIMIT', `${texts.length} ${field}; maxDocuments is ${limits.maxDocuments}`);
   }
   const long = texts.findIndex((t) => t.length > limits.maxDocumentChars);
   if (long >= 0) {
-    throw new RerankError('RERANK_LIMIT', `documents[${long}] has ${texts[long]!.length} characters; maxDocumentChars is ${limits.maxDocumentChars}`);
+    throw new RerankError('RERANK_LIMIT', `${field}[${long}] has ${texts[long]!.length} characters; maxDocumentChars is ${limits.maxDocumentChars}`);
   }
   if (topN !== undefined && (!Number.isInteger(topN) || topN < 1)) {
     throw new RerankError('RERANK_BAD_INPUT', `top_n must be an integer >= 1 (got ${topN})`);

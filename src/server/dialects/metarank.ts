@@ -23,7 +23,7 @@ const schema = {
 function check(ctx: RouteContext, input: MetarankBody['input']): void {
   if (input.length === 0) throw new RerankError('RERANK_NO_DOCUMENTS', 'input must be a non-empty list');
   const texts = input.map((p) => p.text);
-  for (const q of new Set(input.map((p) => p.query))) checkInput(ctx.limits, q, texts);
+  for (const q of new Set(input.map((p) => p.query))) checkInput(ctx.limits, q, texts, undefined, 'input');
 }
 
 export function registerMetarank(app: FastifyInstance, ctx: RouteContext): void {

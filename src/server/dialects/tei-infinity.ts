@@ -52,7 +52,7 @@ export function registerTeiInfinity(app: FastifyInstance, ctx: RouteContext): vo
 }
 
 async function tei(ctx: RouteContext, reply: Parameters<typeof scoreQuery>[1], b: RerankBody, texts: string[]) {
-  checkInput(ctx.limits, b.query, texts);
+  checkInput(ctx.limits, b.query, texts, undefined, 'texts');
   const { outcome } = await scoreQuery(ctx, reply, b.model, b.query, texts);
   return ranked(outcome.scores).map((r) => ({
     index: r.index, score: b.raw_scores ? r.raw : r.score, ...(b.return_text ? { text: texts[r.index] } : {}),
