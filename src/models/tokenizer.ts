@@ -107,7 +107,8 @@ async function readTemplate(tok: Tokenizer): Promise<Slot[]> {
   return slots;
 }
 
-function padIdOf(tok: Tokenizer, tokenizerConfig: Record<string, unknown>, config: Record<string, unknown>): number {
+/** The id padding uses: tokenizer_config's pad_token, else config.pad_token_id, else 0. */
+export function padIdOf(tok: Tokenizer, tokenizerConfig: Record<string, unknown>, config: Record<string, unknown>): number {
   const pad = tokenizerConfig.pad_token;
   const name = typeof pad === 'string' ? pad : (pad as { content?: string } | undefined)?.content;
   const id = name ? tok.tokenToId(name) : null;

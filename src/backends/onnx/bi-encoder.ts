@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Tokenizer } from 'tokenizers';
 import { RerankError, messageOf } from '../../errors.js';
 import { resolveModel, type ResolveOptions } from '../../models/resolve.js';
+import { padIdOf } from '../../models/tokenizer.js';
 import type { RerankerConfig } from '../../registry.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../../types.js';
 import { checkRerankInput, checkRerankOptions, finishResults } from '../finish.js';
@@ -36,6 +37,7 @@ export class BiEncoder {
     readonly name: string,
     private readonly model: OnnxModel,
     private readonly tok: Tokenizer,
+    private readonly padId: number,
     readonly pooling: Pooling,
     readonly maxLength: number,
     readonly dimensions: number,
@@ -50,7 +52,7 @@ export class BiEncoder {
     const tok = loadTokenizer(files.tokenizerPath, maxLength);
     const model = await OnnxModel.load(files.onnxPath, o);
     const dims = Number(poolingConfig?.word_embedding_dimension ?? files.config.hidden_size ?? 0);
-    return new BiEncoder(idOrFolder, model, tok, pooling, maxLength, dims, o);
+    return new BiEncoder(idOrFolder, model, tok, padIdOf(tok, files.tokenizerConfig, files.config), pooling, maxLength, dims, o);
   }
 
   /** Token ids per text, truncated to maxLength by the Rust tokenizer itself (special tokens included). */
@@ -73,10 +75,10 @@ export class BiEncoder {
     const out = new Array<Float32Array>(texts.length);
     let done = 0;
     for (const batch of planBatches(await this.tokenize(texts), { ...DEFAULT_LIMITS, ...this.o.batch })) {
-      const t = buildTensors(batch, 0);
+      const t = buildTensors(batch, this.padId);
       const hidden = await this.model.run(t);
-      const h = hidden.dims[2]!;
       if (hidden.dims.length !== 3) throw new RerankError('RERANK_MODEL_OUTPUT', `expected last_hidden_state [batch, tokens, hidden], got [${hidden.dims.join(', ')}]`);
+      const h = hidden.dims[2]!;
       const data = hidden.data as Float32Array;
       batch.forEach((item, r) => {
         const v = pool(data.subarray(r * t.cols * h, (r + 1) * t.cols * h), item.ids.length, h, this.pooling);
