@@ -62,8 +62,8 @@ export class CrossEncoder implements PairScorer {
   async rerank(query: string, documents: DocInput[], o: RerankOptions = {}): Promise<RerankResult[]> {
     const texts = checkRerankInput(query, documents);
     checkRerankOptions(o);
-    const [q] = await this.tokenizer.encodeTexts([query]);
-    const docs = await this.tokenizer.encodeTexts(texts);
+    // One tokenizer call for the query and all documents: the query is tokenized once.
+    const [q, ...docs] = await this.tokenizer.encodeTexts([query, ...texts]);
     const logits = await this.scoreTokens(docs.map((d) => [q, d]));
     const results = logits.map((l, index) => ({ index, score: scoreOf(l), logits: l }));
     return finishResults(results, documents, o);
@@ -81,8 +81,7 @@ export class CrossEncoder implements PairScorer {
 
   /** Tokens per (query, document) pair after truncation, special tokens included; chunked documents count every window. */
   async countTokens(query: string, documents: string[]): Promise<number[]> {
-    const [q] = await this.tokenizer.encodeTexts([query]);
-    const docs = await this.tokenizer.encodeTexts(documents);
+    const [q, ...docs] = await this.tokenizer.encodeTexts([query, ...documents]);
     return docs.map((d) => this.itemsFor(q, d, 0).reduce((n, it) => n + it.ids.length, 0));
   }
 
@@ -93,12 +92,10 @@ export class CrossEncoder implements PairScorer {
     await this.model.release();
   }
 
-  /** Tokenizes each distinct query once and all documents in one batch. */
+  /** Tokenizes every distinct text once, in one batch. */
   private async encodePairs(pairs: [string, string][]): Promise<[number[], number[]][]> {
-    const queries = [...new Set(pairs.map((p) => p[0]))];
-    const qTokens = new Map((await this.tokenizer.encodeTexts(queries)).map((t, i) => [queries[i], t]));
-    const docs = await this.tokenizer.encodeTexts(pairs.map((p) => p[1]));
-    return pairs.map((p, i) => [qTokens.get(p[0])!, docs[i]]);
+    const ids = await this.tokenizer.encodeTexts(pairs.flat());
+    return pairs.map((_, i) => [ids[2 * i], ids[2 * i + 1]]);
   }
 
   /** Logits per pair; in chunk mode a pair's logits are those of its best window. */
