@@ -9,12 +9,7 @@ import { makeCorpus, startFakeLlm, type FakeLlm } from './fixtures/llm/fake-llm.
 let llm: FakeLlm;
 before(async () => (llm = await startFakeLlm()));
 after(() => llm.close());
-beforeEach(() => {
-  llm.fault = 'none';
-  llm.requests.length = 0;
-  llm.delayMs = 0;
-  llm.maxInFlight = 0;
-});
+beforeEach(() => llm.reset());
 
 const ask = (c: LlmClient, text = '[1] doc-1 about x') => c.ask([{ role: 'user', content: text }]);
 const code = (c: ErrorCode, re: RegExp) => (e: unknown) => isRerankError(e) && e.code === c && re.test(e.message);

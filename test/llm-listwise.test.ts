@@ -10,10 +10,7 @@ import { makeCorpus, startFakeLlm, type FakeLlm } from './fixtures/llm/fake-llm.
 let llm: FakeLlm;
 before(async () => (llm = await startFakeLlm()));
 after(() => llm.close());
-beforeEach(() => {
-  llm.fault = 'none';
-  llm.requests.length = 0;
-});
+beforeEach(() => llm.reset());
 
 const listwise = (o: Record<string, unknown> = {}) =>
   createReranker({ kind: 'listwise', llmBaseUrl: llm.url, llmModel: 'fake-rankgpt', cache: 0, ...o }) as Promise<ListwiseReranker>;

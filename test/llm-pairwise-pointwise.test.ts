@@ -8,10 +8,7 @@ import { makeCorpus, startFakeLlm, type FakeLlm } from './fixtures/llm/fake-llm.
 let llm: FakeLlm;
 before(async () => (llm = await startFakeLlm()));
 after(() => llm.close());
-beforeEach(() => {
-  llm.fault = 'none';
-  llm.requests.length = 0;
-});
+beforeEach(() => llm.reset());
 
 const make = <T>(kind: string, o: Record<string, unknown> = {}) =>
   createReranker({ kind, llmBaseUrl: llm.url, llmModel: 'fake', cache: 0, ...o }) as Promise<T>;
