@@ -142,11 +142,14 @@ describe('combinators on a real cross-encoder (bert-ce-tiny) and word overlap', 
   });
 });
 
-test('pipeline code never imports a backend (only types, errors and lru-cache)', async () => {
+test('pipeline code never imports a backend (only types, errors, the shared input checks and lru-cache)', async () => {
   const { readdirSync, readFileSync } = await import('node:fs');
   const dir = new URL('../src/pipeline/', import.meta.url);
   for (const f of readdirSync(dir)) {
     const src = readFileSync(new URL(f, dir), 'utf8');
-    for (const [, spec] of src.matchAll(/from '([^']+)'/g)) assert.ok(/^(\.\/|\.\.\/(types|errors)\.js$|lru-cache$)/.test(spec), `${f} imports ${spec}`);
+    for (const [, spec] of src.matchAll(/from '([^']+)'/g)) assert.ok(/^(\.\/|\.\.\/(types|errors|rerank-input)\.js$|lru-cache$)/.test(spec), `${f} imports ${spec}`);
   }
+  // The shared checks are contract-level: they themselves import only types and errors.
+  const shared = readFileSync(new URL('../src/rerank-input.ts', import.meta.url), 'utf8');
+  for (const [, spec] of shared.matchAll(/from '([^']+)'/g)) assert.ok(/^\.\/(types|errors)\.js$/.test(spec), `rerank-input.ts imports ${spec}`);
 });

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
 import type { DocInput, Reranker, RerankOptions, RerankResult, ScoredPair } from '../types.js';
-import { checkInput, finish } from './util.js';
+import { checkRerankInput, finishResults } from '../rerank-input.js';
 
 export interface CacheOptions {
   /** Most (query, document) scores kept (default 10000), least recently used evicted first. */
@@ -27,7 +27,7 @@ export class CachedReranker implements Reranker {
   }
 
   async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankResult[]> {
-    const texts = checkInput(query, documents, options);
+    const texts = checkRerankInput(query, documents, options);
     const found = texts.map((t) => this.cache.get(this.key(query, t)));
     const missing = [...new Set(texts.filter((_, i) => !found[i]))];
     this.stats.hits += texts.length - found.filter((f) => !f).length;
@@ -44,7 +44,7 @@ export class CachedReranker implements Reranker {
       const s = found[index] ?? fresh.get(t);
       return { index, score: s?.score ?? 0, logits: s?.logits ?? [] };
     });
-    return finish(results, documents, options);
+    return finishResults(results, documents, options);
   }
 
   get size(): number {

@@ -1,6 +1,6 @@
 import { RerankError } from '../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../types.js';
-import { checkInput, finish } from './util.js';
+import { checkRerankInput, finishResults } from '../rerank-input.js';
 
 export interface CascadeOptions {
   /** How many of the cheap reranker's best documents the expensive reranker orders (default 20). */
@@ -25,14 +25,14 @@ export class CascadeReranker implements Reranker {
   }
 
   async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankResult[]> {
-    checkInput(query, documents, options);
+    checkRerankInput(query, documents, options);
     const first = await this.cheap.rerank(query, documents);
     const top = first.slice(0, this.keep);
     const second = await this.expensive.rerank(query, top.map((r) => documents[r.index]));
     const head = second.map((r) => ({ index: top[r.index].index, score: r.score, logits: r.logits }));
     const floor = Math.min(...head.map((r) => r.score));
     const tail = this.opts.keepTail === false ? [] : first.slice(this.keep).map((r) => ({ ...r, score: floor * r.score * (1 - 1e-9) }));
-    return finish([...head, ...tail], documents, options);
+    return finishResults([...head, ...tail], documents, options);
   }
 
   async close(): Promise<void> {

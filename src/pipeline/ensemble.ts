@@ -1,6 +1,7 @@
 import { RerankError } from '../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../types.js';
-import { checkInput, finish, minMax, scoresByIndex } from './util.js';
+import { checkRerankInput, finishResults } from '../rerank-input.js';
+import { minMax, scoresByIndex } from './util.js';
 
 export interface EnsembleMember {
   reranker: Reranker;
@@ -35,12 +36,12 @@ export class EnsembleReranker implements Reranker {
   }
 
   async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankResult[]> {
-    checkInput(query, documents, options);
+    checkRerankInput(query, documents, options);
     const lists = await Promise.all(this.members.map((m) => m.reranker.rerank(query, documents)));
     const fused = this.opts.method === 'rrf' ? this.rrf(lists, documents.length) : this.weighted(lists, documents.length);
     const raw = lists.map((l) => scoresByIndex(l, documents.length));
     const results = fused.map((score, index) => ({ index, score, logits: raw.map((r) => r[index]?.score ?? 0) }));
-    return finish(results, documents, options);
+    return finishResults(results, documents, options);
   }
 
   private weighted(lists: RerankResult[][], n: number): number[] {

@@ -1,6 +1,7 @@
 import { RerankError } from '../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../types.js';
-import { checkInput, finish, firstStageScore, minMax } from './util.js';
+import { checkRerankInput, finishResults } from '../rerank-input.js';
+import { firstStageScore, minMax } from './util.js';
 
 export interface SelectiveOptions {
   /**
@@ -37,16 +38,16 @@ export class SelectiveReranker implements Reranker {
   }
 
   async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankResult[]> {
-    checkInput(query, documents, options);
+    checkRerankInput(query, documents, options);
     const margin = SelectiveReranker.margin(documents);
     if (margin === undefined || margin < this.minMargin) {
       this.stats.reranked++;
-      return finish(await this.inner.rerank(query, documents), documents, options);
+      return finishResults(await this.inner.rerank(query, documents), documents, options);
     }
     this.stats.skipped++;
     const raw = documents.map((d) => firstStageScore(d)!);
     const norm = minMax(raw);
-    return finish(raw.map((s, index) => ({ index, score: norm[index], logits: [s] })), documents, options);
+    return finishResults(raw.map((s, index) => ({ index, score: norm[index], logits: [s] })), documents, options);
   }
 
   close(): Promise<void> {

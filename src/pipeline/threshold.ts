@@ -1,6 +1,6 @@
 import { RerankError } from '../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../types.js';
-import { checkInput, finish } from './util.js';
+import { checkRerankInput, finishResults } from '../rerank-input.js';
 
 export interface ThresholdOptions {
   /** Drop results scoring below this (a call's own `threshold` option overrides it). */
@@ -22,11 +22,11 @@ export class ThresholdReranker implements Reranker {
   }
 
   async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankResult[]> {
-    checkInput(query, documents, options);
+    checkRerankInput(query, documents, options);
     const threshold = options.threshold ?? this.opts.threshold;
-    const ranked = finish(await this.inner.rerank(query, documents), documents);
+    const ranked = finishResults(await this.inner.rerank(query, documents), documents);
     const kept = ranked.filter((r, i) => r.score >= threshold || i < this.minKeep);
-    return finish(kept, documents, { ...options, threshold: undefined });
+    return finishResults(kept, documents, { ...options, threshold: undefined });
   }
 
   close(): Promise<void> {

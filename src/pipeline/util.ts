@@ -1,30 +1,4 @@
-import { RerankError } from '../errors.js';
-import type { DocInput, RerankOptions, RerankResult } from '../types.js';
-
-/** Checks a rerank call's inputs like every backend does, and returns the document texts. */
-export function checkInput(query: unknown, documents: unknown, options: RerankOptions = {}): string[] {
-  if (typeof query !== 'string' || query.trim() === '') throw new RerankError('RERANK_EMPTY_QUERY');
-  if (!Array.isArray(documents) || documents.length === 0) throw new RerankError('RERANK_NO_DOCUMENTS');
-  if (options.topK !== undefined && !(Number.isInteger(options.topK) && options.topK > 0)) {
-    throw new RerankError('RERANK_BAD_OPTION', `topK must be a positive integer, got ${options.topK}`);
-  }
-  if (options.threshold !== undefined && !Number.isFinite(options.threshold)) {
-    throw new RerankError('RERANK_BAD_OPTION', `threshold must be a finite number, got ${options.threshold}`);
-  }
-  return documents.map((d, i) => {
-    if (typeof d === 'string') return d;
-    if (d && typeof d === 'object' && typeof (d as { text?: unknown }).text === 'string') return (d as { text: string }).text;
-    throw new RerankError('RERANK_BAD_DOCUMENT', `document ${i} must be a string or an object with a string "text" field`);
-  });
-}
-
-/** Sorts best first (ties by input order), applies threshold then topK, attaches documents on request. */
-export function finish(results: RerankResult[], documents: DocInput[], o: RerankOptions = {}): RerankResult[] {
-  let out = [...results].sort((a, b) => b.score - a.score || a.index - b.index);
-  if (o.threshold !== undefined) out = out.filter((r) => r.score >= o.threshold!);
-  if (o.topK !== undefined) out = out.slice(0, o.topK);
-  return out.map(({ document: _, ...r }) => (o.returnDocuments ? { ...r, document: documents[r.index] } : r));
-}
+import type { DocInput, RerankResult } from '../types.js';
 
 /** The first-stage score a document object carries (`{text, score}`), if any. */
 export function firstStageScore(d: DocInput): number | undefined {

@@ -1,6 +1,6 @@
 import { RerankError } from '../../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../../types.js';
-import { finishResults, validateRerankInput } from '../remote/results.js';
+import { checkRerankInput, finishResults } from '../../rerank-input.js';
 import type { ChatMessage, LlmClient } from './client.js';
 import { isCleanPermutation, parsePermutation } from './permutation.js';
 import { RANKGPT_PROMPTS, render, truncateWords, type ListwisePrompts } from './prompts.js';
@@ -49,7 +49,7 @@ export class ListwiseReranker implements Reranker {
   }
 
   async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankResult[]> {
-    const texts = validateRerankInput(query, documents, options).map((t) => truncateWords(t, this.o.maxWords ?? 300));
+    const texts = checkRerankInput(query, documents, options).map((t) => truncateWords(t, this.o.maxWords ?? 300));
     let order = documents.map((_, i) => i);
     for (let p = 0; p < this.passes; p++) {
       order = await slidingWindow(order, { window: this.window, stride: this.stride, depth: this.o.depth }, (items) => this.rankWindow(query, items, texts));

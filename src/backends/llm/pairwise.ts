@@ -1,5 +1,5 @@
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../../types.js';
-import { finishResults, validateRerankInput } from '../remote/results.js';
+import { checkRerankInput, finishResults } from '../../rerank-input.js';
 import type { LlmClient } from './client.js';
 import { rankScore } from './config.js';
 import { PRP_PROMPTS, render, truncateWords, type PairwisePrompts } from './prompts.js';
@@ -32,7 +32,7 @@ export class PairwiseReranker implements Reranker {
   }
 
   async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankResult[]> {
-    const texts = validateRerankInput(query, documents, options).map((t) => truncateWords(t, this.o.maxWords ?? 300));
+    const texts = checkRerankInput(query, documents, options).map((t) => truncateWords(t, this.o.maxWords ?? 300));
     const n = texts.length;
     const k = Math.min(n, options.topK ?? this.o.sortTopK ?? 10);
     const memo = new Map<string, Promise<boolean>>();

@@ -1,5 +1,5 @@
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../../types.js';
-import { finishResults, validateRerankInput } from '../remote/results.js';
+import { checkRerankInput, finishResults } from '../../rerank-input.js';
 import type { TokenLogprob } from './answer.js';
 import type { LlmClient } from './client.js';
 import { POINTWISE_PROMPTS, render, truncateWords, type PointwisePrompts } from './prompts.js';
@@ -35,7 +35,7 @@ export class PointwiseReranker implements Reranker {
   }
 
   async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankResult[]> {
-    const texts = validateRerankInput(query, documents, options).map((t) => truncateWords(t, this.o.maxWords ?? 300));
+    const texts = checkRerankInput(query, documents, options).map((t) => truncateWords(t, this.o.maxWords ?? 300));
     const scored = await Promise.all(texts.map((t) => this.scoreOne(query, t)));
     return finishResults(scored.map((s, index) => ({ index, ...s })), documents, options);
   }

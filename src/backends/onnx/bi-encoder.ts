@@ -6,7 +6,7 @@ import { resolveModel, type ResolveOptions } from '../../models/resolve.js';
 import { padIdOf } from '../../models/tokenizer.js';
 import type { RerankerConfig } from '../../registry.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../../types.js';
-import { checkRerankInput, checkRerankOptions, finishResults } from '../finish.js';
+import { checkRerankInput, finishResults } from '../../rerank-input.js';
 import { buildTensors, planBatches, type BatchLimits, type PairItem } from './batching.js';
 import { modelMaxLength } from './max-length.js';
 import { OnnxModel, type SessionOptions } from './session.js';
@@ -174,8 +174,7 @@ export class BiReranker implements Reranker {
   }
 
   async rerank(query: string, documents: DocInput[], o: RerankOptions = {}): Promise<RerankResult[]> {
-    const texts = checkRerankInput(query, documents);
-    checkRerankOptions(o);
+    const texts = checkRerankInput(query, documents, o);
     const [q] = await this.encoder.embedQueries([query]);
     const docs = await this.encoder.embedDocuments(texts);
     const results = docs.map((d, index) => {

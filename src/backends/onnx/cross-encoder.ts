@@ -3,7 +3,7 @@ import { resolveModel, type ResolveOptions } from '../../models/resolve.js';
 import { PairTokenizer } from '../../models/tokenizer.js';
 import type { RerankerConfig } from '../../registry.js';
 import type { DocInput, PairScorer, RerankOptions, RerankResult, ScoredPair } from '../../types.js';
-import { checkRerankInput, checkRerankOptions, finishResults } from '../finish.js';
+import { checkRerankInput, finishResults } from '../../rerank-input.js';
 import { buildTensors, planBatches, type BatchLimits, type PairItem } from './batching.js';
 import { chunkWindows } from './chunks.js';
 import { scoreOf } from './heads.js';
@@ -60,8 +60,7 @@ export class CrossEncoder implements PairScorer {
   }
 
   async rerank(query: string, documents: DocInput[], o: RerankOptions = {}): Promise<RerankResult[]> {
-    const texts = checkRerankInput(query, documents);
-    checkRerankOptions(o);
+    const texts = checkRerankInput(query, documents, o);
     // One tokenizer call for the query and all documents: the query is tokenized once.
     const [q, ...docs] = await this.tokenizer.encodeTexts([query, ...texts]);
     const logits = await this.scoreTokens(docs.map((d) => [q, d]));

@@ -3,7 +3,7 @@ import type { DocInput, Reranker, RerankOptions, RerankResult } from '../../type
 import type { Dialect, Scored } from './dialects.js';
 import { postJson } from './http.js';
 import { Limiter } from './limit.js';
-import { finishResults, validateRerankInput } from './results.js';
+import { checkRerankInput, finishResults } from '../../rerank-input.js';
 
 export interface RemoteRerankerOptions {
   /** Base URL of the service (the dialect's path is appended); required where the dialect has no default. */
@@ -55,7 +55,7 @@ export class RemoteReranker implements Reranker {
 
   async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankResult[]> {
     if (this.closed) throw new RerankError('RERANK_CLOSED', `${this.name} is closed`);
-    const texts = validateRerankInput(query, documents, options);
+    const texts = checkRerankInput(query, documents, options);
     const batches = chunk(texts, this.maxDocs);
     // top_n is only safe to forward when one request sees every document.
     const topN = batches.length === 1 && options.topK !== undefined ? Math.min(options.topK, texts.length) : undefined;

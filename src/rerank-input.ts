@@ -1,10 +1,16 @@
-import { RerankError } from '../errors.js';
-import type { DocInput, RerankOptions, RerankResult } from '../types.js';
+import { RerankError } from './errors.js';
+import type { DocInput, RerankOptions, RerankResult } from './types.js';
 
-/** Checks a rerank call's inputs and returns the document texts. Shared by every backend. */
-export function checkRerankInput(query: unknown, documents: unknown): string[] {
+/**
+ * The input checks and result finishing every Reranker shares — backends and pipeline combinators
+ * alike — so all of them fail with the same codes and order results the same way.
+ */
+
+/** Checks a rerank call's query, documents and options; returns the document texts. */
+export function checkRerankInput(query: unknown, documents: unknown, options: RerankOptions = {}): string[] {
   if (typeof query !== 'string' || query.trim() === '') throw new RerankError('RERANK_EMPTY_QUERY');
   if (!Array.isArray(documents) || documents.length === 0) throw new RerankError('RERANK_NO_DOCUMENTS');
+  checkRerankOptions(options);
   return documents.map((d, i) => docText(d, i));
 }
 
@@ -25,10 +31,13 @@ export function checkRerankOptions(o: RerankOptions = {}): void {
   if (o.threshold !== undefined && !Number.isFinite(o.threshold)) throw new RerankError('RERANK_BAD_OPTION', `threshold must be a finite number, got ${o.threshold}`);
 }
 
-/** Sorts best first (ties by input order), applies threshold and topK, attaches documents on request. */
+/**
+ * Sorts best first (ties by input order), applies threshold then topK, and attaches documents only on
+ * request (a document an inner reranker attached is dropped otherwise).
+ */
 export function finishResults(results: RerankResult[], documents: DocInput[], o: RerankOptions = {}): RerankResult[] {
   let out = [...results].sort((a, b) => b.score - a.score || a.index - b.index);
   if (o.threshold !== undefined) out = out.filter((r) => r.score >= o.threshold!);
   if (o.topK !== undefined) out = out.slice(0, o.topK);
-  return o.returnDocuments ? out.map((r) => ({ ...r, document: documents[r.index] })) : out;
+  return out.map(({ document: _, ...r }) => (o.returnDocuments ? { ...r, document: documents[r.index] } : r));
 }
