@@ -7,18 +7,23 @@
  * Each cell sends the same number of requests both ways: enough for ~10 s of single-client work (from
  * the warm-up's latency), at least 4 per client; throughput = requests / wall time of the cell.
  * The server runs as a separate process (like production) with the score cache off, so every request
- * really runs the model. Default model: .bench/models/minilm-l6 (random-weight MiniLM-L6 shape) when
+ * really runs the model. Default model: the bench's generated minilm-l6 (random-weight MiniLM-L6 shape,
+ * `rerankit bench` writes it to ~/.cache/rerankit/bench/models or $RERANKIT_BENCH_DIR/models) when
  * present, else the tiny test fixture.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { CrossEncoder } from '../src/backends/onnx/cross-encoder.js';
+import { benchModelsDir } from '../src/bench/paths.js';
+
+const MINILM = join(benchModelsDir(), 'minilm-l6');
 
 const { values: args } = parseArgs({
   options: {
-    model: { type: 'string', default: existsSync('.bench/models/minilm-l6') ? '.bench/models/minilm-l6' : 'test/fixtures/models/bert-ce-tiny' },
+    model: { type: 'string', default: existsSync(MINILM) ? MINILM : 'test/fixtures/models/bert-ce-tiny' },
     requests: { type: 'string' },
     clients: { type: 'string', default: '1,4,16' },
     docs: { type: 'string', default: '10,100' },

@@ -39,7 +39,7 @@ async function fidelity(model: string) {
 }
 
 function titles(n: number): string[] {
-  const words = readFileSync('test/fixtures/tokenizers/bert-base-uncased/vocab.txt', 'utf8').split('\n').slice(2000, 20000);
+  const words = readFileSync('assets/bench/bert-base-uncased/vocab.txt', 'utf8').split('\n').slice(2000, 20000);
   let s = 7;
   const rnd = () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
   return Array.from({ length: n }, () => Array.from({ length: 8 + Math.floor(rnd() * 23) }, () => words[Math.floor(rnd() * words.length)]).join(' '));
@@ -57,7 +57,7 @@ async function time(fn: () => Promise<unknown> | unknown, runs = 15): Promise<nu
 }
 
 async function speed(n: number) {
-  const dir = 'test/fixtures/tokenizers/bert-base-uncased';
+  const dir = 'assets/bench/bert-base-uncased';
   const ours = await PairTokenizer.load(`${dir}/tokenizer.json`, json(`${dir}/tokenizer_config.json`), {});
   const rust = Tokenizer.fromFile(`${dir}/tokenizer.json`);
   rust.setTruncation(512);

@@ -28,6 +28,7 @@ export const ERRORS = {
   RERANK_LIMIT: { status: 413, text: 'request exceeds a limit' },
   RERANK_OVERLOADED: { status: 429, text: 'server is overloaded' },
   RERANK_INTERNAL: { status: 500, text: 'internal server error' },
+  RERANK_USAGE: { status: 400, text: 'invalid command line (see --help)' },
 } as const satisfies Record<string, { status: number; text: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

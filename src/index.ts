@@ -15,5 +15,14 @@ export type { BiEncoderOptions, Pooling } from './backends/onnx/bi-encoder.js';
 export * from './retrieval/index.js';
 export * from './pipeline/index.js';
 export * from './eval/index.js';
-export { quantizeFolder } from './quantize/folder.js';
-export { quantizeDynamic, DEFAULT_QUANT, type DynamicQuantOptions } from './quantize/dynamic.js';
+export type { DynamicQuantOptions } from './quantize/dynamic.js';
+export type { QuantizeFolderResult } from './quantize/folder.js';
+import type { quantizeFolder as QuantizeFolder } from './quantize/folder.js';
+
+/**
+ * Writes onnx/model_quantized.onnx (dynamic int8) next to a model folder's fp32 ONNX file. Loaded on
+ * first call; the rest of the quantizer (quantizeDynamic, DEFAULT_QUANT, readModel) is `rerankit/quantize`.
+ */
+export async function quantizeFolder(...args: Parameters<typeof QuantizeFolder>): ReturnType<typeof QuantizeFolder> {
+  return (await import('./quantize/folder.js')).quantizeFolder(...args);
+}

@@ -1,5 +1,6 @@
 import { RerankError } from './errors.js';
 import type { DocInput, RerankOptions, RerankResult } from './types.js';
+import { bestFirst } from './util/scores.js';
 
 /**
  * The input checks and result finishing every Reranker shares — backends and pipeline combinators
@@ -14,9 +15,14 @@ export function checkRerankInput(query: unknown, documents: unknown, options: Re
   return documents.map((d, i) => docText(d, i));
 }
 
+/** Whether a value is a document: a string, or an object (not an array) with a string `text` field. */
+export function isDocInput(d: unknown): d is DocInput {
+  return typeof d === 'string' || (!!d && typeof d === 'object' && !Array.isArray(d) && typeof (d as { text?: unknown }).text === 'string');
+}
+
+/** The text of document `i`, or RERANK_BAD_DOCUMENT naming it and what it was. */
 export function docText(d: unknown, i: number): string {
-  if (typeof d === 'string') return d;
-  if (d && typeof d === 'object' && typeof (d as { text?: unknown }).text === 'string') return (d as { text: string }).text;
+  if (isDocInput(d)) return typeof d === 'string' ? d : d.text;
   throw new RerankError('RERANK_BAD_DOCUMENT', `document ${i} must be a string or an object with a string "text" field, got ${describe(d)}`);
 }
 
@@ -26,9 +32,23 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'an object without a string "text"' : typeof v;
 }
 
-export function checkRerankOptions(o: RerankOptions = {}): void {
-  if (o.topK !== undefined && !(Number.isInteger(o.topK) && o.topK > 0)) throw new RerankError('RERANK_BAD_OPTION', `topK must be a positive integer, got ${o.topK}`);
-  if (o.threshold !== undefined && !Number.isFinite(o.threshold)) throw new RerankError('RERANK_BAD_OPTION', `threshold must be a finite number, got ${o.threshold}`);
+/** What an option is called where it came from (the server's dialects say `top_n`, not `topK`). */
+export type OptionNames = Partial<Record<keyof RerankOptions, string>>;
+
+const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+
+/** Checks every option a rerank call may carry; `names` renames options in messages. */
+export function checkRerankOptions(o: RerankOptions = {}, names: OptionNames = {}): void {
+  const bad = (key: keyof RerankOptions, want: string) => {
+    throw new RerankError('RERANK_BAD_OPTION', `${names[key] ?? key} must be ${want}, got ${JSON.stringify(o[key]) ?? String(o[key])}`);
+  };
+  if (o.topK !== undefined && !positiveInt(o.topK)) bad('topK', 'a positive integer');
+  if (o.threshold !== undefined && !Number.isFinite(o.threshold)) bad('threshold', 'a finite number');
+  if (o.maxTokensPerDoc !== undefined && !positiveInt(o.maxTokensPerDoc)) bad('maxTokensPerDoc', 'a positive integer');
+  if (o.maxChunksPerDoc !== undefined && !positiveInt(o.maxChunksPerDoc)) bad('maxChunksPerDoc', 'a positive integer');
+  if (o.truncate !== undefined && typeof o.truncate !== 'boolean') bad('truncate', 'true or false');
+  if (o.truncationDirection !== undefined && o.truncationDirection !== 'left' && o.truncationDirection !== 'right') bad('truncationDirection', '"left" or "right"');
+  if (o.returnDocuments !== undefined && typeof o.returnDocuments !== 'boolean') bad('returnDocuments', 'true or false');
 }
 
 /**
@@ -36,7 +56,7 @@ export function checkRerankOptions(o: RerankOptions = {}): void {
  * request (a document an inner reranker attached is dropped otherwise).
  */
 export function finishResults(results: RerankResult[], documents: DocInput[], o: RerankOptions = {}): RerankResult[] {
-  let out = [...results].sort((a, b) => b.score - a.score || a.index - b.index);
+  let out = [...results].sort(bestFirst);
   if (o.threshold !== undefined) out = out.filter((r) => r.score >= o.threshold!);
   if (o.topK !== undefined) out = out.slice(0, o.topK);
   return out.map(({ document: _, ...r }) => (o.returnDocuments ? { ...r, document: documents[r.index] } : r));

@@ -3,7 +3,19 @@
 /** A document as callers pass it: plain text or an object with a `text` field (extra fields are kept). */
 export type DocInput = string | { text: string; [key: string]: unknown };
 
-export interface RerankOptions {
+/** How one document's tokens are cut to fit (per request; a reranker without tokens ignores it). */
+export interface TruncationOptions {
+  /** Cap each document at this many tokens before it is paired with the query (Cohere v2 `max_tokens_per_doc`). */
+  maxTokensPerDoc?: number;
+  /** Score long documents by their best window, at most this many windows each (Cohere v1 `max_chunks_per_doc`). */
+  maxChunksPerDoc?: number;
+  /** false: a pair longer than the model's max length is an error (RERANK_LIMIT) instead of being cut (TEI `truncate`). */
+  truncate?: boolean;
+  /** Which end of an over-long text is cut (TEI `truncation_direction`); 'right' by default. */
+  truncationDirection?: 'left' | 'right';
+}
+
+export interface RerankOptions extends TruncationOptions {
   /** Keep only the best `topK` results. */
   topK?: number;
   /** Drop results whose `score` is below this value. */
@@ -12,32 +24,69 @@ export interface RerankOptions {
   returnDocuments?: boolean;
 }
 
-export interface RerankResult {
+/**
+ * One result. Every field means one thing for every backend:
+ * - `score`: relevance in [0, 1], higher is better;
+ * - `raw`: the backend's one unbounded raw score, higher is better, where it has one: log-odds for
+ *   classifiers (so `score = sigmoid(raw)`), a cosine for bi-encoders, an API's raw value; this is what
+ *   TEI/Infinity `raw_scores` and Metarank return;
+ * - `logits`: the model's output logits, only where a model produced them (cross-encoder heads);
+ * - `rank`: 1-based position, only for order-only backends (listwise, pairwise), which have no raw score;
+ * - `members`: each member's `score`, in member order, only for ensembles.
+ */
+export interface RerankResult extends ScoredPair {
   /** Position of the document in the input list. */
   index: number;
-  /** Relevance in [0, 1], higher is better. */
-  score: number;
-  /** Raw model outputs (logits for cross-encoders; backend-specific raw values otherwise). */
-  logits: number[];
+  rank?: number;
+  members?: number[];
   document?: DocInput;
 }
 
+/** A scored (query, document) pair: the result fields that do not depend on the list. */
 export interface ScoredPair {
   score: number;
-  logits: number[];
+  raw?: number;
+  logits?: number[];
 }
+
+/**
+ * What a reranker can do beyond `rerank()`, declared rather than probed:
+ * - 'score-pairs': `score(pairs)` scores arbitrary pairs in input order (so a server can merge requests);
+ * - 'count-tokens': `countTokens(query, docs)` tells each pair's token count (batching, usage).
+ */
+export type Capability = 'score-pairs' | 'count-tokens';
 
 /** One interface for every backend and combinator: ONNX, LLM, remote API, cascade, ensemble... */
 export interface Reranker {
   /** A stable name for logs, metrics and the server's `model` field. */
   readonly name: string;
+  /** Extra abilities; absent means none. Test with `isPairScorer` / `isTokenCounter`. */
+  readonly capabilities?: readonly Capability[];
   rerank(query: string, documents: DocInput[], options?: RerankOptions): Promise<RerankResult[]>;
   close(): Promise<void>;
 }
 
+/** Options of `score()` that apply to every pair of one call. */
+export type PairOptions = TruncationOptions;
+
 /** A reranker that can also score arbitrary (query, document) pairs in input order. */
 export interface PairScorer extends Reranker {
-  score(pairs: [string, string][]): Promise<ScoredPair[]>;
+  /** What the scores depend on besides the two texts (model files, max length, dtype...): a cache key part. */
+  readonly identity: string;
+  score(pairs: [string, string][], options?: PairOptions): Promise<ScoredPair[]>;
+}
+
+/** A reranker that can count the tokens of its (query, document) pairs as it would score them. */
+export interface TokenCounter extends Reranker {
+  countTokens(query: string, documents: string[], options?: PairOptions): Promise<number[]>;
+}
+
+export function isPairScorer(r: Reranker): r is PairScorer {
+  return r.capabilities?.includes('score-pairs') === true;
+}
+
+export function isTokenCounter(r: Reranker): r is TokenCounter {
+  return r.capabilities?.includes('count-tokens') === true;
 }
 
 export interface SearchHit {
@@ -50,4 +99,16 @@ export interface SearchHit {
 export interface Retriever {
   readonly name: string;
   search(query: string, k: number): Promise<SearchHit[]>;
+}
+
+/**
+ * What the CLI, the server config and the library pass to build a reranker by kind (registry.ts), and
+ * what each backend's factory takes — here, so that no backend imports the registry.
+ */
+export interface RerankerConfig {
+  /** 'cross-encoder' (default) or any kind registered in registry.ts. */
+  kind: string;
+  /** Model id, folder, or remote model name, depending on the kind. */
+  model?: string;
+  [option: string]: unknown;
 }

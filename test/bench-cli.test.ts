@@ -15,7 +15,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'rerankit-bench-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
 function cli(args: string[], command = 'bench') {
-  const r = spawnSync(process.execPath, [BIN, command, ...args], { encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1' } });
+  // The bench's cache (the peak probe's model) goes to a temporary folder, not the user's ~/.cache.
+  const r = spawnSync(process.execPath, [BIN, command, ...args], { encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1', RERANKIT_BENCH_DIR: join(tmp, 'cache') } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -102,7 +103,7 @@ describe('rerankit bench', () => {
   test('user mistakes print one line and exit 1', () => {
     for (const [args, re] of [
       [['--workload', 'titles-7'], /^rerankit: error \[RERANK_BAD_OPTION\]: unknown workload "titles-7"/],
-      [['--compare', 'onnx'], /^rerankit: error: --compare takes/],
+      [['--compare', 'onnx'], /^rerankit: error \[RERANK_USAGE\]: --compare takes/],
       [['--model', '/nonexistent/model'], /^rerankit: error \[RERANK_MODEL_NOT_FOUND\]/],
     ] as [string[], RegExp][]) {
       const r = cli(['--runs', '1', '--quiet', ...args]);

@@ -20,9 +20,8 @@ async function load(name: string): Promise<PairTokenizer> {
   return PairTokenizer.load(`${dir}/tokenizer.json`, json('tokenizer_config.json'), json('config.json'));
 }
 
-// The npm binding's own truncation splits an odd budget differently from the Rust crate's source
-// (tokenizers/src/utils/truncation.rs gives the odd token to the longer input) when both inputs are cut;
-// there we check the split against the crate's rule below and everything else against the binding.
+// tokenizers 0.23 stops tokenizing each text at max_length tokens (whole words) before longest_first runs,
+// so when both texts are long the split follows those cut lengths: compared with the binding on every pair.
 describe('pair encoding equals the Rust tokenizer\'s own pair encoding', () => {
   for (const name of ['bert-ce-tiny', 'bert-zh-ce-tiny', 'xlmr-ce-tiny']) {
     test(name, async () => {
@@ -33,19 +32,33 @@ describe('pair encoding equals the Rust tokenizer\'s own pair encoding', () => {
         const d = text(rand, 120);
         const maxLength = 8 + Math.floor(rand() * 80);
         const [qi, di] = await tok.encodeTexts([q, d]);
-        const ours = tok.pair(qi, di, maxLength);
-        const budget = maxLength - tok.specials;
-        const bothCut = qi.length > budget / 2 && di.length > budget / 2 && qi.length + di.length > budget;
-        if (bothCut && budget % 2 === 1) {
-          const [n1, n2] = truncateLongestFirst(qi.length, di.length, budget);
-          assert.deepEqual(ours, tok.fill(qi.slice(0, n1), di.slice(0, n2)));
-          continue;
-        }
         const ref = await tok.encodePairReference(q, d, maxLength);
-        assert.deepEqual(ours, ref, `q=${JSON.stringify(q)} d=${JSON.stringify(d)} max=${maxLength}`);
+        assert.deepEqual(tok.pair(qi, di, maxLength), ref, `q=${JSON.stringify(q)} d=${JSON.stringify(d)} max=${maxLength}`);
       }
     });
   }
+});
+
+test('the binding keeps the word that crosses max_length whole, and longest_first compares those lengths', async () => {
+  const tok = await load('bert-ce-tiny');
+  // 18 tokens (elastic ##sea ##rch x 6) against 23 one-token words, max_length 16 (budget 13): the binding
+  // stops the query at 18 (the word over 16 is kept whole) and the document at 16, so the query is the
+  // longer one and gets the odd token: 7 + 6. longest_first on the full lengths (18 < 23) would give 6 + 7.
+  const q = Array(6).fill('Elasticsearch').join(' ');
+  const d = 'the capital of France is Paris and the capital of Italy is Rome and the capital of Spain is Madrid and so on';
+  const [qi, di] = await tok.encodeTexts([q, d]);
+  assert.deepEqual([qi.length, di.length], [18, 23]);
+  assert.deepEqual([tok.kept(qi, 16), tok.kept(di, 16), tok.kept(qi, 16, 'left')], [18, 16, 18]);
+  const ref = await tok.encodePairReference(q, d, 16);
+  assert.deepEqual(ref.typeIds, [0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);
+  assert.deepEqual(tok.pair(qi, di, 16), ref);
+  // An added token written in the text ("[SEP]") does not stop the tokenizer: the next word comes too.
+  const [x] = await tok.encodeTexts(['a [SEP] b c d']);
+  assert.deepEqual([tok.kept(x, 2), tok.kept(x, 3), tok.kept(x, 1, 'left'), tok.kept(x, 4, 'left')], [3, 3, 1, 5]);
+  // An unknown word's [UNK] is an ordinary word and does stop it.
+  const [u] = await tok.encodeTexts(['a ƀƀƀ b c']);
+  assert.deepEqual(u.slice(0, 2), [1037, 100]);
+  assert.equal(tok.kept(u, 2), 2);
 });
 
 test('longest_first keeps the shorter sequence whole when it can, else halves', () => {
@@ -76,6 +89,28 @@ describe('chunking long documents', () => {
     const [qk, windows] = chunkWindows(Array(50).fill(1), Array(50).fill(2), 20);
     assert.equal(qk.length, 10);
     for (const w of windows) assert.equal(w.length <= 10, true);
+  });
+});
+
+describe('chunking follows the binding\'s cut lengths and the truncation direction', () => {
+  test('the query keeps what longest_first leaves it on the cut lengths (the odd token to the longer)', () => {
+    const q = Array.from({ length: 50 }, (_, i) => i);
+    const d = Array.from({ length: 60 }, (_, i) => 100 + i);
+    assert.equal(chunkWindows(q, d, 21)[0].length, 10);
+    const [qk, windows] = chunkWindows(q, d, 21, { kept: [52, 51] });
+    assert.deepEqual(qk, q.slice(0, 11));
+    assert.deepEqual(windows[0], d.slice(0, 10));
+  });
+  test('direction left: the query keeps its end, windows tile the document from its end', () => {
+    const q = Array.from({ length: 30 }, (_, i) => i);
+    const d = Array.from({ length: 100 }, (_, i) => 100 + i);
+    const [qk, windows] = chunkWindows(q, d, 20, { direction: 'left' });
+    assert.deepEqual(qk, q.slice(20));
+    assert.deepEqual(windows[0], d.slice(90));
+    assert.ok(windows[1][0] < 190 && windows[1].at(-1)! >= 190, 'the second window overlaps the first');
+    for (const w of windows) assert.ok(w.length <= 10 && w.length > 0);
+    assert.equal(windows.at(-1)![0], 100);
+    assert.equal(new Set(windows.flat()).size, 100);
   });
 });
 

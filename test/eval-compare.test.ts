@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeRuns } from '../src/eval/analyze.js';
 import { compareRuns } from '../src/eval/compare.js';
-import { bootstrapCI, pairedTTest, permutationTest, seededRandom, winTieLoss } from '../src/eval/stats.js';
+import { bootstrapCI, pairedTTest, permutationTest, winTieLoss } from '../src/eval/stats.js';
+import { seededRandom } from '../src/util/random.js';
 import type { Qrels, Run } from '../src/eval/types.js';
 
 const maps = (o: Record<string, Record<string, number>>) => new Map(Object.entries(o).map(([q, d]) => [q, new Map(Object.entries(d))]));

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { LlmClient, type RequestRecord } from '../src/backends/llm/client.js';
 import { PointwiseReranker } from '../src/backends/llm/pointwise.js';
-import { parseRetryAfter, retryDelay } from '../src/backends/remote/http.js';
+import { parseRetryAfter, retryDelay } from '../src/util/http.js';
 import { isRerankError, type ErrorCode } from '../src/errors.js';
 import { makeCorpus, startFakeLlm, type FakeLlm } from './fixtures/llm/fake-llm.js';
 

@@ -21,6 +21,8 @@ describe('pairwise (PRP) over HTTP', () => {
     const out = await r.rerank('q', docs, { topK: 5 });
     assert.deepEqual(out.map((x) => x.index), truth.slice(0, 5));
     assert.deepEqual(out.map((x) => x.score), [1, 29 / 30, 28 / 30, 27 / 30, 26 / 30]);
+    assert.deepEqual(out.map((x) => x.rank), [1, 2, 3, 4, 5]);
+    assert.ok(out.every((x) => x.raw === undefined && x.logits === undefined), 'order-only: no raw, no logits');
     assert.equal(llm.requests.length, 2 * r.comparisons);
     assert.ok(r.comparisons < (n * (n - 1)) / 2 / 3, `${r.comparisons} comparisons`);
     assert.equal(r.inconsistent, 0);
@@ -53,7 +55,9 @@ describe('pointwise over HTTP', () => {
     for (const x of out) {
       const p = Math.min(0.98, Math.max(0.02, llm.relevance.get(x.index)!));
       assert.ok(Math.abs(x.score - p) < 1e-9);
-      assert.ok(Math.abs(x.logits[0] - Math.log(p / (1 - p))) < 1e-9);
+      assert.ok(Math.abs(x.raw! - Math.log(p / (1 - p))) < 1e-9, 'raw = ln P(yes) - ln P(no)');
+      assert.equal(x.logits, undefined);
+      assert.equal(x.rank, undefined);
     }
     const b = llm.requests[0].body;
     assert.deepEqual([b.logprobs, b.top_logprobs, b.max_tokens], [true, 20, 1]);
@@ -65,7 +69,11 @@ describe('pointwise over HTTP', () => {
     const r = await make<PointwiseReranker>('pointwise', { concurrency: 1 });
     const out = await r.rerank('q', docs, { threshold: 0.5 });
     assert.equal(r.mode, 'grade');
-    for (const x of out) assert.equal(x.score, Math.round(llm.relevance.get(x.index)! * 10) / 10);
+    for (const x of out) {
+      const grade = Math.round(llm.relevance.get(x.index)! * 10);
+      assert.equal(x.score, grade / 10);
+      assert.equal(x.raw, grade, 'grade mode: raw is the grade');
+    }
     assert.ok(out.every((x) => x.score >= 0.5));
     assert.equal(out.length, [...llm.relevance.values()].filter((v) => Math.round(v * 10) >= 5).length);
   });

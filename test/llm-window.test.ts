@@ -92,7 +92,7 @@ describe('answer parsers', () => {
   it('P(yes) from top log-probabilities, variants summed', () => {
     const s = yesNoScore([{ token: 'yes', logprob: Math.log(0.6) }, { token: ' Yes', logprob: Math.log(0.1) }, { token: 'no', logprob: Math.log(0.2) }])!;
     assert.ok(Math.abs(s.score - 0.7 / 0.9) < 1e-12);
-    assert.ok(Math.abs(s.logits[0] - Math.log(0.7 / 0.2)) < 1e-12);
+    assert.ok(Math.abs(s.raw - Math.log(0.7 / 0.2)) < 1e-12);
     assert.equal(yesNoScore([{ token: 'maybe', logprob: -0.1 }]), undefined);
   });
 });

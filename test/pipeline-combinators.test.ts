@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CrossEncoder } from '../src/index.js';
+import { BiReranker, CrossEncoder, isPairScorer, isTokenCounter } from '../src/index.js';
 import { CachedReranker, CascadeReranker, EnsembleReranker, SelectiveReranker, ThresholdReranker, TwoStageRetriever } from '../src/pipeline/index.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult, Retriever, SearchHit } from '../src/types.js';
 import { modelDir } from './helpers/fixtures.js';
@@ -8,17 +8,19 @@ import { modelDir } from './helpers/fixtures.js';
 const words = (s: string) => new Set(s.toLowerCase().match(/\p{L}+/gu) ?? []);
 const textOf = (d: DocInput) => (typeof d === 'string' ? d : d.text);
 
-/** A real, deterministic pointwise reranker: the share of query words a document contains. */
+/** A real, deterministic pointwise reranker: the share of query words a document contains (raw: how many). */
 class WordOverlap implements Reranker {
   calls: string[][] = [];
+  options: RerankOptions[] = [];
   constructor(readonly name = 'overlap') {}
   async rerank(query: string, documents: DocInput[], o: RerankOptions = {}): Promise<RerankResult[]> {
     this.calls.push(documents.map(textOf));
+    this.options.push(o);
     const q = words(query);
     const scored = documents.map((d, index) => {
       const w = words(textOf(d));
-      const score = [...q].filter((x) => w.has(x)).length / Math.max(q.size, 1);
-      return { index, score, logits: [score] };
+      const hits = [...q].filter((x) => w.has(x)).length;
+      return { index, score: hits / Math.max(q.size, 1), raw: hits };
     });
     const sorted = scored.sort((a, b) => b.score - a.score || a.index - b.index);
     return sorted.slice(0, o.topK ?? sorted.length);
@@ -30,7 +32,7 @@ class WordOverlap implements Reranker {
 class Brevity extends WordOverlap {
   override async rerank(_q: string, documents: DocInput[]): Promise<RerankResult[]> {
     const max = Math.max(...documents.map((d) => textOf(d).length));
-    return documents.map((d, index) => ({ index, score: 1 - textOf(d).length / (max + 1), logits: [] })).sort((a, b) => b.score - a.score);
+    return documents.map((d, index) => ({ index, score: 1 - textOf(d).length / (max + 1) })).sort((a, b) => b.score - a.score);
   }
 }
 
@@ -70,6 +72,42 @@ describe('combinators on a real cross-encoder (bert-ce-tiny) and word overlap', 
     assert.deepEqual(await tiny.rerank(query, docs), direct);
   });
 
+  test('cache: the inner reranker\'s capabilities, identity and pair scores, through the same cache', async () => {
+    const cached = new CachedReranker(ce, { max: 100 });
+    assert.deepEqual(cached.capabilities, ['score-pairs', 'count-tokens']);
+    assert.ok(isPairScorer(cached) && isTokenCounter(cached));
+    assert.equal(cached.identity, ce.identity, 'same scores, same identity');
+    const pairs = docs.map((d): [string, string] => [query, d]);
+    assert.deepEqual(await cached.score(pairs), await ce.score(pairs));
+    assert.deepEqual(cached.stats, { hits: 0, misses: 5 });
+    const direct = await ce.rerank(query, docs);
+    assert.deepEqual(await cached.rerank(query, docs), direct, 'rerank() reuses what score() cached, raw and logits included');
+    assert.deepEqual(cached.stats, { hits: 5, misses: 5 });
+    assert.deepEqual(await cached.countTokens(query, docs), await ce.countTokens(query, docs));
+    const bi = await BiReranker.load(modelDir('bert-embed-tiny'));
+    try {
+      assert.deepEqual(new CachedReranker(bi).capabilities, ['score-pairs'], 'a bi-encoder scores pairs but counts no tokens');
+    } finally {
+      await bi.close();
+    }
+    const plain = new CachedReranker(new WordOverlap());
+    assert.equal(plain.capabilities, undefined, 'nothing declared that the inner reranker cannot do');
+    assert.ok(!isPairScorer(plain));
+    await assert.rejects(plain.score([[query, docs[0]]]), { code: 'RERANK_BAD_OPTION' });
+  });
+
+  test('cache: truncation options reach the reranker and are part of the key', async () => {
+    const inner = new WordOverlap();
+    const cached = new CachedReranker(inner);
+    await cached.rerank(query, docs, { maxTokensPerDoc: 8, topK: 2 });
+    assert.deepEqual(inner.options, [{ maxTokensPerDoc: 8 }], 'truncation forwarded, list options not');
+    await cached.rerank(query, docs, { maxTokensPerDoc: 8 });
+    assert.equal(inner.calls.length, 1, 'same truncation: all cached');
+    await cached.rerank(query, docs);
+    assert.equal(inner.calls.length, 2, 'other truncation: scored again');
+    assert.deepEqual(cached.stats, { hits: 5, misses: 10 });
+  });
+
   test('cascade: the cheap stage narrows, the cross-encoder orders the survivors', async () => {
     const cheap = new WordOverlap();
     const cascade = new CascadeReranker(cheap, ce, { keep: 3 });
@@ -77,9 +115,11 @@ describe('combinators on a real cross-encoder (bert-ce-tiny) and word overlap', 
     const survivors = (await cheap.rerank(query, docs)).slice(0, 3).map((r) => r.index);
     const expected = await ce.rerank(query, survivors.map((i) => docs[i]));
     assert.deepEqual(out.slice(0, 3).map((r) => r.index), expected.map((r) => survivors[r.index]));
-    assert.deepEqual(out.slice(0, 3).map((r) => r.logits), expected.map((r) => r.logits));
+    assert.deepEqual(out.slice(0, 3).map((r) => [r.score, r.raw, r.logits]), expected.map((r) => [r.score, r.raw, r.logits]), 'the head is the expensive stage\'s, fields and all');
     assert.equal(out.length, 5);
     assert.ok(out[3].score <= out[2].score && out[4].score <= out[3].score);
+    // The tail's cheap raw scores are on another scale: only the scaled score is kept.
+    for (const r of out.slice(3)) assert.deepEqual(Object.keys(r).sort(), ['index', 'score']);
     assert.equal((await new CascadeReranker(new WordOverlap(), ce, { keep: 2, keepTail: false }).rerank(query, docs)).length, 2);
   });
 
@@ -98,7 +138,11 @@ describe('combinators on a real cross-encoder (bert-ce-tiny) and word overlap', 
     const byIdx = (rs: RerankResult[]) => new Map(rs.map((r) => [r.index, r.score]));
     const [sa, sb] = [byIdx(a), byIdx(b)];
     const w = await new EnsembleReranker([{ reranker: ce, weight: 1 }, { reranker: ov, weight: 3 }]).rerank(query, docs);
-    for (const r of w) assert.ok(Math.abs(r.score - (sa.get(r.index)! + 3 * sb.get(r.index)!) / 4) < 1e-12);
+    for (const r of w) {
+      assert.ok(Math.abs(r.score - (sa.get(r.index)! + 3 * sb.get(r.index)!) / 4) < 1e-12);
+      assert.deepEqual(r.members, [sa.get(r.index), sb.get(r.index)], 'members: each member\'s score, in member order');
+      assert.deepEqual([r.raw, r.logits, r.rank], [undefined, undefined, undefined]);
+    }
     const rrf = await new EnsembleReranker([{ reranker: ov }, { reranker: new Brevity() }], { method: 'rrf', k: 60 }).rerank(query, docs);
     const rankOf = (rs: RerankResult[], i: number) => rs.findIndex((r) => r.index === i) + 1;
     const [ro, rb] = [await ov.rerank(query, docs), await new Brevity().rerank(query, docs)];
@@ -112,6 +156,8 @@ describe('combinators on a real cross-encoder (bert-ce-tiny) and word overlap', 
     const out = await sel.rerank(query, confident);
     assert.equal(out[0].index, 3, 'first-stage order kept');
     assert.deepEqual([inner.calls.length, sel.stats.skipped], [0, 1]);
+    // Skipped: raw is the first-stage score as given, score its min-max normalisation.
+    assert.deepEqual(out.map((r) => [r.index, r.raw, r.score]), [[3, 10, 1], [4, 4, 0.4], [2, 2, 0.2], [1, 1, 0.1], [0, 0, 0]]);
     const unsure = docs.map((text, i) => ({ text, score: 5 - i * 0.1 }));
     assert.equal((await sel.rerank(query, unsure))[0].index, 1, 'reranked: Paris doc wins');
     await sel.rerank(query, docs); // no scores: always rerank
@@ -142,14 +188,3 @@ describe('combinators on a real cross-encoder (bert-ce-tiny) and word overlap', 
   });
 });
 
-test('pipeline code never imports a backend (only types, errors, the shared input checks and lru-cache)', async () => {
-  const { readdirSync, readFileSync } = await import('node:fs');
-  const dir = new URL('../src/pipeline/', import.meta.url);
-  for (const f of readdirSync(dir)) {
-    const src = readFileSync(new URL(f, dir), 'utf8');
-    for (const [, spec] of src.matchAll(/from '([^']+)'/g)) assert.ok(/^(\.\/|\.\.\/(types|errors|rerank-input)\.js$|lru-cache$)/.test(spec), `${f} imports ${spec}`);
-  }
-  // The shared checks are contract-level: they themselves import only types and errors.
-  const shared = readFileSync(new URL('../src/rerank-input.ts', import.meta.url), 'utf8');
-  for (const [, spec] of shared.matchAll(/from '([^']+)'/g)) assert.ok(/^\.\/(types|errors)\.js$/.test(spec), `rerank-input.ts imports ${spec}`);
-});

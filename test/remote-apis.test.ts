@@ -20,12 +20,13 @@ const docs = ['Paris is the capital of France.', 'Berlin is in Germany.', 'The c
 const expected = ranked(query, docs);
 const make = (kind: string, o: Record<string, unknown> = {}) => createReranker({ kind, apiBaseUrl: api.origin, ...o }) as Promise<RemoteReranker>;
 
-/** Same ranking, scores and logits as the service answered (logits = the raw value it returned). */
-function assertMapped(out: Awaited<ReturnType<RemoteReranker['rerank']>>, n = docs.length, raw = (s: number) => s, score = (s: number) => s): void {
+/** Same ranking and scores as the service answered; a [0, 1] relevance_score is the score, so there is no raw value. */
+function assertMapped(out: Awaited<ReturnType<RemoteReranker['rerank']>>, n = docs.length): void {
   assert.deepEqual(out.map((r) => r.index), expected.slice(0, n).map((e) => e.index));
   out.forEach((r, i) => {
-    assert.ok(Math.abs(r.score - score(expected[i].s)) < 1e-12);
-    assert.deepEqual(r.logits, [raw(expected[i].s)]);
+    assert.ok(Math.abs(r.score - expected[i].s) < 1e-12);
+    assert.equal(r.raw, undefined, 'no raw value invented from the score');
+    assert.equal(r.logits, undefined, 'no logits: no model output was seen');
   });
 }
 
@@ -67,7 +68,11 @@ describe('hosted rerank APIs, each in its documented shape', () => {
     assert.deepEqual(api.requests[0].body, { query, texts: many.slice(0, 32), raw_scores: true, return_text: false, truncate: true });
     const want = ranked(query, many);
     assert.deepEqual(out.map((r) => r.index), want.map((w) => w.index));
-    out.forEach((r, i) => assert.ok(Math.abs(r.score - want[i].s) < 1e-9));
+    out.forEach((r, i) => {
+      assert.ok(Math.abs(r.score - want[i].s) < 1e-9);
+      assert.equal(r.raw, Math.log(want[i].s / (1 - want[i].s)), 'raw is the raw score TEI answered, as it answered it');
+      assert.equal(r.logits, undefined);
+    });
   });
   it('Infinity: /rerank with documents → {object: "rerank", results}', async () => {
     api.handler = (_, b) => ({ body: { object: 'rerank', id: '1', created: 1, model: b.model, results: ranked(b.query, b.documents, b.top_n).map((r) => ({ relevance_score: r.s, index: r.index })), usage: { prompt_tokens: 1, total_tokens: 1 } } });
@@ -99,7 +104,10 @@ describe('hosted API failures say which service failed and why', () => {
   });
   it('persistent 5xx after retries', async () => {
     api.handler = () => ({ status: 502, body: { error: 'Model is overloaded', error_type: 'overloaded' } });
+    const started = performance.now();
     await assert.rejects((await make('tei', { retries: 1, backoffMs: 1 })).rerank(query, docs), is('RERANK_UPSTREAM', /tei rerank failed after 2 attempt\(s\): HTTP 502 .*Model is overloaded/));
+    // The default first backoff is 500 ms ± 25 %: a 1 ms backoffMs must have reached the HTTP client.
+    assert.ok(performance.now() - started < 350, `took ${performance.now() - started} ms`);
   });
   it('answers in the wrong shape', async () => {
     api.handler = () => ({ body: { data: [] } });
@@ -112,12 +120,34 @@ describe('hosted API failures say which service failed and why', () => {
   it('configuration mistakes are caught before any request', async () => {
     await assert.rejects(createReranker({ kind: 'cohere' }), is('RERANK_UNAUTHORIZED', /--api-key or set COHERE_API_KEY/));
     await assert.rejects(createReranker({ kind: 'tei' }), is('RERANK_BAD_OPTION', /tei needs a base URL/));
-    await assert.rejects(make('cohere', { apiVersion: 'v3' }), is('RERANK_BAD_OPTION', /v1 or v2/));
+    await assert.rejects(make('cohere', { apiVersion: 'v3' }), is('RERANK_BAD_OPTION', /^cohere: option "apiVersion" must be "v1" or "v2", got "v3"$/));
     const r = await make('tei');
     await assert.rejects(r.rerank('', docs), { code: 'RERANK_EMPTY_QUERY' });
     await assert.rejects(r.rerank(query, []), { code: 'RERANK_NO_DOCUMENTS' });
     await assert.rejects(r.rerank(query, [{ txt: 'x' } as never]), { code: 'RERANK_BAD_DOCUMENT' });
     assert.equal(api.requests.length, 0);
+  });
+});
+
+describe('hosted-API options are checked before anything is built', () => {
+  const is = (re: RegExp) => (e: unknown) => isRerankError(e) && e.code === 'RERANK_BAD_OPTION' && re.test(e.message);
+  it('a wrong value names the kind, the option and what it expects', async () => {
+    await assert.rejects(make('jina', { concurrency: 0 }), is(/^jina: option "concurrency" must be an integer >= 1, got 0$/));
+    await assert.rejects(make('tei', { timeoutMs: 'soon' }), is(/^tei: option "timeoutMs" must be an integer >= 1, got "soon"$/));
+    await assert.rejects(make('infinity', { retries: -1 }), is(/^infinity: option "retries" must be an integer >= 0, got -1$/));
+    await assert.rejects(make('voyage', { apiBaseUrl: 'api.voyageai.com' }), is(/^voyage: option "apiBaseUrl" must be an http\(s\) URL, got "api.voyageai.com"$/));
+    assert.equal(api.requests.length, 0);
+  });
+  it('an unknown option is rejected, with the likely one named', async () => {
+    await assert.rejects(make('cohere', { apiKey: 'k', maxDocumentsPerReqest: 5 }), is(/^cohere: unknown option "maxDocumentsPerReqest" \(did you mean "maxDocumentsPerRequest"\?\)$/));
+    await assert.rejects(make('tei', { dtype: 'fp16' }), is(/^tei: unknown option "dtype" \(known: .*apiBaseUrl/));
+    await assert.rejects(make('voyage', { apiKey: 'k', apiVersion: 'v1' }), is(/^voyage: unknown option "apiVersion"/), 'apiVersion is cohere\'s alone');
+  });
+  it('numeric strings (flags, environment) are numbers', async () => {
+    api.handler = (_, b) => ({ body: { results: ranked(b.query, b.documents).map((r) => ({ index: r.index, relevance_score: r.s })) } });
+    const r = await make('jina', { maxDocumentsPerRequest: '2', concurrency: '1' });
+    await r.rerank(query, docs);
+    assert.deepEqual(api.requests.map((q) => q.body.documents.length), [2, 2, 1]);
   });
 });
 

@@ -44,14 +44,18 @@ describe('retrieval persistence', () => {
     assert.deepEqual([manifest.kind, manifest.documents, manifest.bm25?.language, manifest.bm25?.k1, manifest.bm25?.b], ['bm25', 3, 'en', 1.2, 0.75]);
   });
 
-  it('vector (exact and ANN) and hybrid indexes round-trip, re-loading the bi-encoder from the manifest', async () => {
+  it('vector (exact and ANN) and hybrid indexes round-trip, re-loading the bi-encoder the manifest names', async () => {
     const enc = await BiEncoder.load(MODEL);
     try {
       for (const [kind, mode] of [['vector', 'exact'], ['vector', 'ann'], ['hybrid', 'auto']] as const) {
         const dir = join(tmp, `${kind}-${mode}`);
         const r = await buildRetriever(kind, docs, { embedder: enc, mode, language: 'en' });
         await saveRetriever(dir, r);
-        const loaded = await openIndex(dir);
+        // Retrieval imports no backend: without an embedder or a loader it cannot search vectors.
+        await assert.rejects(openIndex(dir), { code: 'RERANK_BAD_OPTION', message: /loadEmbedder/ });
+        const asked: string[] = [];
+        const loaded = await openIndex(dir, { loadEmbedder: (m) => (asked.push(m), BiEncoder.load(m)) });
+        assert.deepEqual(asked, [MODEL]);
         assert.equal(loaded instanceof HybridRetriever, kind === 'hybrid');
         const [a, b] = [await r.search('blood pressure', 3), await loaded.search('blood pressure', 3)];
         assert.deepEqual(b.map((h) => h.id), a.map((h) => h.id));

@@ -54,14 +54,17 @@ describe('server: bad input, limits, auth and overload answer 4xx in each dialec
     ['malformed JSON (Cohere)', '/v1/rerank', '{"query": ', 400, 'RERANK_BAD_INPUT'],
     ['empty body (v2)', '/v2/rerank', '', 400, 'RERANK_BAD_INPUT'],
     ['query of the wrong type', '/v1/rerank', { query: 5, documents: ['a'] }, 422, 'RERANK_BAD_INPUT'],
-    ['top_n as a string is not coerced', '/v1/rerank', { ...ok, top_n: '3' }, 422, 'RERANK_BAD_INPUT'],
+    ['top_n as a string is not coerced', '/v1/rerank', { ...ok, top_n: '3' }, 400, 'RERANK_BAD_OPTION'],
     ['documents of the wrong type', '/v2/rerank', { query: 'q', documents: [1, 2] }, 422, 'RERANK_BAD_INPUT'],
     ['object document without text', '/v1/rerank', { query: 'q', documents: [{ title: 'x' }] }, 422, 'RERANK_BAD_DOCUMENT'],
     ['empty query', '/v2/rerank', { query: '  ', documents: ['a'] }, 422, 'RERANK_EMPTY_QUERY'],
     ['empty documents', '/v1/rerank', { query: 'q', documents: [] }, 422, 'RERANK_NO_DOCUMENTS'],
     ['unknown model', '/v2/rerank', { ...ok, model: 'rerank-v3.5' }, 404, 'RERANK_MODEL_NOT_FOUND'],
-    ['top_n 0', '/v1/rerank', { ...ok, top_n: 0 }, 422, 'RERANK_BAD_INPUT'],
-    ['top_n fractional', '/v2/rerank', { ...ok, top_n: 1.5 }, 422, 'RERANK_BAD_INPUT'],
+    ['top_n 0 (as the library\'s topK: 0)', '/v1/rerank', { ...ok, top_n: 0 }, 400, 'RERANK_BAD_OPTION'],
+    ['top_n fractional', '/v2/rerank', { ...ok, top_n: 1.5 }, 400, 'RERANK_BAD_OPTION'],
+    ['max_tokens_per_doc 0', '/v2/rerank', { ...ok, max_tokens_per_doc: 0 }, 400, 'RERANK_BAD_OPTION'],
+    ['max_chunks_per_doc negative', '/v1/rerank', { ...ok, max_chunks_per_doc: -1 }, 400, 'RERANK_BAD_OPTION'],
+    ['documents null', '/v1/rerank', { query: 'q', documents: null }, 422, 'RERANK_BAD_INPUT'],
     ['too many documents', '/v2/rerank', { query: 'q', documents: ['a', 'b', 'c', 'd'] }, 413, 'RERANK_LIMIT'],
     ['query too long', '/v1/rerank', { query: 'q'.repeat(51), documents: ['a'] }, 413, 'RERANK_LIMIT'],
     ['document too long', '/v2/rerank', { query: 'q', documents: ['a', 'd'.repeat(101)] }, 413, 'RERANK_LIMIT'],
@@ -88,7 +91,7 @@ describe('server: bad input, limits, auth and overload answer 4xx in each dialec
     const bytes = Buffer.concat([Buffer.from('{"query": "'), Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from('", "texts": ["a"]}')]);
     const tei = await call(server.url, '/rerank', new Uint8Array(bytes));
     assert.equal(tei.status, 400);
-    assert.deepEqual([tei.body.error_type, tei.body.code], ['validation', 'RERANK_BAD_INPUT']);
+    assert.deepEqual([tei.body.error_type, tei.body.code], ['Validation', 'RERANK_BAD_INPUT']);
     assert.match(tei.body.error, /UTF-8/);
     const cohere = await call(server.url, '/v1/rerank', new Uint8Array(bytes));
     assert.equal(cohere.status, 400);
@@ -99,21 +102,24 @@ describe('server: bad input, limits, auth and overload answer 4xx in each dialec
     const tei = await call(server.url, '/rerank', { query: '', texts: ['a'] });
     assert.equal(tei.status, 422);
     assert.deepEqual(Object.keys(tei.body).sort(), ['code', 'error', 'error_type']);
-    assert.equal(tei.body.error_type, 'validation');
+    assert.equal(tei.body.error_type, 'Validation');
     const inf = await call(server.url, '/rerank', { query: 'q', documents: ['a'], model: 'nope' });
-    assert.equal(inf.status, 404);
+    assert.equal(inf.status, 400, 'Infinity answers an unknown model 400');
     assert.equal(inf.body.error.type, 'invalid_request_error');
-    assert.equal(inf.body.error.code, 404);
+    assert.equal(inf.body.error.code, 400);
     assert.match(inf.body.error.message, /model "nope" is not served here/);
     const both = await call(server.url, '/rerank', { query: 'q', documents: ['a'], texts: ['b'] });
     assert.equal(both.status, 422);
-    assert.match(both.body.error.message, /either "texts" \(TEI\) or "documents" \(Infinity\)/);
+    assert.match(both.body.detail[0].msg, /either "texts" \(TEI\) or "documents" \(Infinity\)/, 'FastAPI\'s 422 shape');
     const noTexts = await call(server.url, '/rerank', { query: 'q', texts: [] });
-    assert.equal(noTexts.status, 422);
+    assert.deepEqual([noTexts.status, noTexts.body.error_type], [400, 'Empty'], 'TEI: empty texts is 400 Empty');
     assert.match(noTexts.body.error, /^texts must be a non-empty list/, 'named as the TEI client sent it');
     const neither = await call(server.url, '/rerank', { query: 'q' });
     assert.equal(neither.status, 422);
-    assert.equal(neither.body.error_type, 'validation');
+    assert.equal(neither.body.error_type, 'Validation');
+    const topN = await call(server.url, '/rerank', { query: 'q', documents: ['a'], top_n: 0 });
+    assert.equal(topN.status, 400);
+    assert.match(topN.body.error.message, /^top_n must be a positive integer/);
   });
 
   it('Metarank errors and unknown routes are JSON 4xx', async () => {
@@ -160,7 +166,7 @@ describe('server: API keys', () => {
     const none = await call(server.url, '/v1/rerank', ok);
     assert.deepEqual([none.status, none.body.code, none.headers.get('www-authenticate')], [401, 'RERANK_UNAUTHORIZED', 'Bearer']);
     const wrong = await call(server.url, '/rerank', { query: 'q', texts: ['a'] }, { authorization: 'Bearer key-two' });
-    assert.deepEqual([wrong.status, wrong.body.error_type], [401, 'validation']);
+    assert.deepEqual([wrong.status, wrong.body.detail, wrong.body.code], [401, 'invalid API key', 'RERANK_UNAUTHORIZED'], 'FastAPI\'s 401 shape, as Infinity sends it');
     const second = await call(server.url, '/v2/rerank', ok, { authorization: 'Bearer a-much-longer-second-key' });
     assert.equal(second.status, 200);
     assert.equal((await call(server.url, '/metrics')).status, 401);
@@ -190,7 +196,7 @@ describe('server: before the models are loaded', () => {
       const ready = await call(url, '/ready');
       assert.deepEqual([ready.status, ready.body.status], [503, 'loading']);
       const r = await call(url, '/rerank', { query: 'q', texts: ['a'] });
-      assert.deepEqual([r.status, r.headers.get('retry-after'), r.body.error_type], [503, '1', 'unhealthy']);
+      assert.deepEqual([r.status, r.headers.get('retry-after'), r.body.error_type], [503, '1', 'Unhealthy']);
     } finally {
       await app.close();
     }

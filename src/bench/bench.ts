@@ -1,7 +1,7 @@
 import { DEFAULT_LIMITS } from '../backends/onnx/cross-encoder.js';
 import type { ModelFiles } from '../models/resolve.js';
 import { rawOrtContender } from './raw-ort.js';
-import { rerankitContender, transformersContender, type Contender, type ContenderName, type EngineOptions } from './contenders.js';
+import { rerankitContender, transformersContender, usableContenders, type Contender, type ContenderName, type EngineOptions } from './contenders.js';
 import { fidelity, type Fidelity } from './fidelity.js';
 import { dimsFromConfig, workloadFlops, type EncoderDims } from './flops.js';
 import { bucketedTokens, paddedTokens, workloadShape } from './lengths.js';
@@ -22,7 +22,10 @@ export interface BenchOptions extends EngineOptions {
   seed?: number;
   /** Square size of the matrix-multiply peak probe. */
   peakSize?: number;
+  /** Progress lines. */
   log?: (line: string) => void;
+  /** Things the user should see even without progress lines (a requested contender that cannot run). */
+  warn?: (line: string) => void;
 }
 
 /** Enough rounds for a stable median in about the same wall time per workload. */
@@ -70,8 +73,9 @@ export interface BenchReport {
   results: WorkloadResult[];
 }
 
-export async function runBench(o: BenchOptions): Promise<BenchReport> {
-  const log = o.log ?? (() => undefined);
+export async function runBench(options: BenchOptions): Promise<BenchReport> {
+  const log = options.log ?? (() => undefined);
+  const o = { ...options, compare: await usableContenders(options.compare, options.warn ?? log) };
   const dir = await benchModelFolder(o.model, log);
   const peak = await MatMulPeak.create(o.peakSize ?? 1024, o);
   await peak.warmUp(3);

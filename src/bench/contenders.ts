@@ -28,7 +28,8 @@ export async function rerankitContender(files: ModelFiles, dtype: string, longDo
     name: 'rerankit',
     async run(w) {
       const out: number[][] = new Array(w.docs.length);
-      for (const r of await ce.rerank(w.query, w.docs)) out[r.index] = r.logits;
+      // A cross-encoder's results always carry the logits (only order-only rerankers lack them).
+      for (const r of await ce.rerank(w.query, w.docs)) out[r.index] = r.logits!;
       return out;
     },
     close: () => ce.close(),
@@ -43,16 +44,35 @@ interface TransformersJs {
 }
 type TjsModel = ((inputs: Record<string, unknown>) => Promise<{ logits: { tolist(): number[][] } }>) & { dispose(): Promise<void> };
 
+const TJS = '@huggingface/transformers';
+
+/**
+ * Transformers.js, or undefined where it is not installed: it is an optional contender (a dev
+ * dependency, not a dependency), imported by a computed name so the build does not need it.
+ */
+export async function importTransformers(): Promise<TransformersJs | undefined> {
+  try {
+    return (await import(TJS)) as TransformersJs;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && messageOf(e).includes(`'${TJS}'`)) return undefined;
+    throw new RerankError('RERANK_UNAVAILABLE', `cannot load Transformers.js: ${messageOf(e)}`);
+  }
+}
+
+/** The requested contenders that can run here: an absent Transformers.js is dropped with one warning. */
+export async function usableContenders<T extends string>(names: T[], warn: (line: string) => void): Promise<T[]> {
+  if (!names.includes('transformersjs' as T) || (await importTransformers())) return names;
+  warn(`skipping transformersjs: ${TJS} is not installed (npm install ${TJS}@^3 to compare with it)`);
+  return names.filter((n) => n !== 'transformersjs');
+}
+
 /**
  * Transformers.js used the standard way: AutoTokenizer + AutoModelForSequenceClassification, all pairs
- * in one call with padding=true and truncation=true, loading the same folder offline. The package is a
- * dev dependency, so it is imported by a computed name (the build does not need it).
+ * in one call with padding=true and truncation=true, loading the same folder offline.
  */
 export async function transformersContender(files: ModelFiles, o: EngineOptions): Promise<Contender> {
-  const spec = '@huggingface/transformers';
-  const t = (await import(spec).catch((e: unknown) => {
-    throw new RerankError('RERANK_UNAVAILABLE', `Transformers.js is not installed (npm install -D ${spec}@^3): ${messageOf(e)}`);
-  })) as TransformersJs;
+  const t = await importTransformers();
+  if (!t) throw new RerankError('RERANK_UNAVAILABLE', `Transformers.js is not installed (npm install ${TJS}@^3)`);
   t.env.allowRemoteModels = false;
   t.env.allowLocalModels = true;
   t.env.localModelPath = `${dirname(files.dir)}/`;

@@ -1,34 +1,35 @@
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { RerankError } from '../errors.js';
 import { describeFolder, type ModelFiles } from '../models/resolve.js';
+import { SHAPES, writeModelFolder } from './make-model.js';
+import { ASSETS, benchModelsDir, writeAtomically } from './paths.js';
 
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-/** Generated models live here (git-ignored); the bench writes them on first use. */
-export const BENCH_MODELS = join(REPO, '.bench', 'models');
-/** Tokenizers the presets use: the real bert-base-uncased vocabulary, and the XLM-R fixture's SentencePiece model. */
+/** Tokenizers the presets use: the real bert-base-uncased one, and a small XLM-R SentencePiece one (see assets/bench). */
 const TOKENIZERS: Record<string, string> = {
-  bert: join(REPO, 'test', 'fixtures', 'tokenizers', 'bert-base-uncased'),
-  'xlm-roberta': join(REPO, 'test', 'fixtures', 'models', 'xlmr-ce-tiny'),
+  bert: join(ASSETS, 'bert-base-uncased'),
+  'xlm-roberta': join(ASSETS, 'xlmr-tiny'),
 };
 
 async function exists(p: string): Promise<boolean> {
   return stat(p).then(() => true, () => false);
 }
 
-/** A preset name (minilm-l6, minilm-l12, bert-base, xlmr-base) or a model folder → a folder, generated if needed. */
+/**
+ * A preset name (minilm-l6, minilm-l12, bert-base, xlmr-base, tiny) or a model folder → a folder; a
+ * preset is generated into the bench cache (see paths.ts) on first use.
+ */
 export async function benchModelFolder(spec: string, log: (line: string) => void = () => undefined): Promise<string> {
-  const { SHAPES, writeModelFolder } = await import('../onnx/make-model.js');
   const shape = SHAPES[spec];
   if (!shape) {
     if (!(await exists(spec))) throw new RerankError('RERANK_MODEL_NOT_FOUND', `"${spec}" is neither a model folder nor a preset (${Object.keys(SHAPES).join(', ')})`);
     return resolve(spec);
   }
-  const dir = join(BENCH_MODELS, spec);
+  const dir = join(benchModelsDir(), spec);
   if (!(await exists(join(dir, 'onnx', 'model.onnx')))) {
     log(`generating ${spec} (${shape.layers} layers, hidden ${shape.hidden}) in ${dir}`);
-    await writeModelFolder(dir, shape, TOKENIZERS[shape.arch]);
+    await rm(dir, { recursive: true, force: true }); // an incomplete folder from an older version or by hand
+    await writeAtomically(dir, (tmp) => writeModelFolder(tmp, shape, TOKENIZERS[shape.arch]));
   }
   return dir;
 }
@@ -43,7 +44,7 @@ export async function benchModelFiles(dir: string, dtype: string, log: (line: st
     return await describeFolder(dir, dtype);
   } catch (e) {
     if (dtype !== 'int8' || (e as RerankError).code !== 'RERANK_ONNX_NOT_FOUND') throw e;
-    if (relative(BENCH_MODELS, dir).startsWith('..')) throw new RerankError('RERANK_ONNX_NOT_FOUND', `${(e as Error).message}; run \`rerankit quantize ${dir}\` first`);
+    if (relative(benchModelsDir(), dir).startsWith('..')) throw new RerankError('RERANK_ONNX_NOT_FOUND', `${(e as Error).message}; run \`rerankit quantize ${dir}\` first`);
   }
   log(`quantizing ${dir} to int8`);
   const { quantizeFolder } = await import('../quantize/folder.js');

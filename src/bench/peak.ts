@@ -1,9 +1,11 @@
-import { mkdir, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as Ort from 'onnxruntime-node';
 import type { SessionOptions } from '../backends/onnx/session.js';
+import { writeModel } from '../onnx/model.js';
 import { matmulFlops } from './flops.js';
-import { BENCH_MODELS } from './models.js';
+import { makeMatMulModel } from './make-model.js';
+import { benchModelsDir, writeAtomically } from './paths.js';
 import { percentile } from './stats.js';
 
 export interface PeakResult {
@@ -36,12 +38,9 @@ export class MatMulPeak {
 
   static async create(n: number, o: SessionOptions): Promise<MatMulPeak> {
     const ort = await import('onnxruntime-node');
-    const path = join(BENCH_MODELS, `matmul-${n}.onnx`);
+    const path = join(benchModelsDir(), `matmul-${n}.onnx`);
     if (!(await stat(path).then(() => true, () => false))) {
-      const { makeMatMulModel } = await import('../onnx/make-model.js');
-      const { writeModel } = await import('../onnx/model.js');
-      await mkdir(BENCH_MODELS, { recursive: true });
-      await writeModel(path, makeMatMulModel(n));
+      await writeAtomically(path, (tmp) => writeModel(tmp, makeMatMulModel(n)));
     }
     const session = await ort.InferenceSession.create(path, {
       executionProviders: ['cpu'],

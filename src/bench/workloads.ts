@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { RerankError } from '../errors.js';
+import { ASSETS } from './paths.js';
 
 /** One benchmark request: a query and its candidate documents, all generated from a seed. */
 export interface Workload {
@@ -25,7 +26,7 @@ const SPECS: Record<WorkloadName, { count: number; words: [number, number]; quer
   'long-20': { count: 20, words: [560, 1100], query: [4, 9], sentences: true },
 };
 
-export const DEFAULT_WORDS = fileURLToPath(new URL('../../test/fixtures/tokenizers/bert-base-uncased/vocab.txt', import.meta.url));
+export const DEFAULT_WORDS = join(ASSETS, 'bert-base-uncased', 'vocab.txt');
 
 /**
  * Whole lower-case words of a WordPiece vocab.txt, in file order. BERT's vocabulary lists words roughly

@@ -1,3 +1,4 @@
+import { isDocInput } from '../rerank-input.js';
 import type { DocInput } from '../types.js';
 import { CliError } from './util.js';
 
@@ -6,7 +7,7 @@ export function parseDocuments(content: string, source: string): DocInput[] {
   const lines = content.split(/\r?\n/);
   if (lines.at(-1) === '') lines.pop(); // the file's final newline
   const docs = lines.map((line, i) => parseLine(line, i + 1, source));
-  if (docs.length === 0) throw new CliError(`${source} holds no documents`);
+  if (docs.length === 0) throw new CliError(`${source} holds no documents`, 'RERANK_NO_DOCUMENTS');
   return docs;
 }
 
@@ -15,9 +16,8 @@ function parseLine(line: string, n: number, source: string): DocInput {
   try {
     v = JSON.parse(line);
   } catch {
-    throw new CliError(`${source} line ${n}: not JSON (each line must be a JSON string or an object with a "text" field)`);
+    throw new CliError(`${source} line ${n}: not JSON (each line must be a JSON string or an object with a "text" field)`, 'RERANK_BAD_DOCUMENT');
   }
-  if (typeof v === 'string') return v;
-  if (v && typeof v === 'object' && !Array.isArray(v) && typeof (v as { text?: unknown }).text === 'string') return v as DocInput;
-  throw new CliError(`${source} line ${n}: expected a JSON string or an object with a string "text" field`);
+  if (isDocInput(v)) return v;
+  throw new CliError(`${source} line ${n}: expected a JSON string or an object with a string "text" field`, 'RERANK_BAD_DOCUMENT');
 }

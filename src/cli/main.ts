@@ -1,6 +1,5 @@
 import { Command, CommanderError } from 'commander';
 import { isRerankError, messageOf } from '../errors.js';
-import { CliError } from './util.js';
 
 /** Each command module registers its options; heavy modules are imported inside actions only. */
 const COMMANDS: (() => Promise<{ register(program: Command): void }>)[] = [
@@ -20,20 +19,37 @@ export async function main(argv: string[]): Promise<void> {
   const program = new Command('rerankit')
     .description('Rerankers for search and RAG: exact ONNX cross-encoders, LLM and hosted rerankers, server, retrieval, evaluation')
     .version('0.1.0')
-    .exitOverride();
+    .exitOverride()
+    // Parse errors are reported by report() in the one error format; commands inherit both settings.
+    .configureOutput({ outputError: () => {} });
   for (const load of COMMANDS) (await load()).register(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {
-    process.exitCode = report(err);
+    process.exitCode = report(err, program, argv);
   }
 }
 
+/** Commander's exits that are not mistakes (help, version), or whose output it already wrote. */
+const COMMANDER_DONE = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version', 'commander.executeSubCommandAsync']);
+
 /** Prints one line for a user error and returns the exit code. */
-function report(err: unknown): number {
-  if (err instanceof CommanderError) return err.exitCode; // commander already printed it
+function report(err: unknown, program: Command, argv: string[]): number {
+  if (err instanceof CommanderError) {
+    if (err.exitCode === 0 || COMMANDER_DONE.has(err.code)) return err.exitCode;
+    // "error: required option '-q, --query <text>' not specified" → RERANK_USAGE, with where to look.
+    const message = err.message.replace(/^error:\s*/, '');
+    console.error(`rerankit: error [RERANK_USAGE]: ${message} (see rerankit ${commandOf(program, argv)}--help)`);
+    return 1;
+  }
   if (isRerankError(err)) console.error(`rerankit: error [${err.code}]: ${err.message}`);
-  else if (err instanceof CliError) console.error(`rerankit: error: ${err.message}`);
   else console.error(`rerankit: unexpected error: ${messageOf(err)}${process.env.RERANKIT_DEBUG ? `\n${(err as Error)?.stack}` : ''}`);
   return 1;
+}
+
+/** `rerank ` when argv names a known command, '' otherwise (the hint then points at the top-level help). */
+function commandOf(program: Command, argv: string[]): string {
+  const name = argv.slice(2).find((a) => !a.startsWith('-'));
+  const cmd = program.commands.find((c) => c.name() === name || c.aliases().includes(name ?? ''));
+  return cmd ? `${cmd.name()} ` : '';
 }

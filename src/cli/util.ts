@@ -1,8 +1,17 @@
 import { readFile } from 'node:fs/promises';
 import { InvalidArgumentError } from 'commander';
+import { RerankError, type ErrorCode } from '../errors.js';
 
-/** A mistake in how the CLI was called: printed as one line, exit code 1. */
-export class CliError extends Error {}
+/**
+ * A mistake in how the CLI was called: a RerankError like every other user mistake, so the CLI prints
+ * `rerankit: error [CODE]: message` and exits 1. RERANK_USAGE unless a more precise code fits.
+ */
+export class CliError extends RerankError {
+  constructor(message: string, code: ErrorCode = 'RERANK_USAGE') {
+    super(code, message);
+    this.name = 'CliError';
+  }
+}
 
 export function intArg(name: string, min = 0): (v: string) => number {
   return (v) => {
@@ -30,12 +39,18 @@ export async function readInput(path: string): Promise<string> {
     try {
       return await readFile(path, 'utf8');
     } catch (e) {
-      throw new CliError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+      throw new CliError(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'RERANK_FILE');
     }
   }
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Loads a bi-encoder for the retrieval commands (`loadEmbedder` of buildRetriever/openIndex); onnxruntime loads only here. */
+export async function loadBiEncoder(model: string) {
+  const { BiEncoder } = await import('../backends/onnx/bi-encoder.js');
+  return BiEncoder.load(model);
 }
 
 export function printJson(value: unknown): void {

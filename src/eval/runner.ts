@@ -1,7 +1,8 @@
 import type { Reranker, Retriever } from '../types.js';
+import type { Progress } from '../util/progress.js';
 import type { CandidateList, Run } from './types.js';
 
-export type Progress = (done: number, total: number) => void;
+export type { Progress };
 
 /** First stage: the top `k` hits of every query, with their texts, as candidate lists. */
 export async function retrieveCandidates(

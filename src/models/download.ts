@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RerankError, messageOf } from '../errors.js';
+import { progressBar } from '../util/progress.js';
 
 interface FetchOptions {
   headers: Record<string, string>;
@@ -22,10 +23,12 @@ export async function fetchToFile(url: string, dest: string, opts: FetchOptions)
   const res = await get(url, have ? { ...opts.headers, range: `bytes=${have}-` } : opts.headers);
   const resumed = res.status === 206;
   const total = resumed ? have + Number(res.headers.get('content-length') ?? NaN) : Number(res.headers.get('content-length') ?? NaN);
-  const bar = opts.progress && total > 1e6 ? await progressBar(opts.label, total, resumed ? have : 0) : undefined;
+  const bar = opts.progress && total > 1e6 ? await progressBar(opts.label, { show: true, unit: 'bytes' }) : undefined;
   try {
     const body = Readable.fromWeb(res.body as never);
-    if (bar) body.on('data', (c: Buffer) => bar.increment(c.length));
+    let done = resumed ? have : 0;
+    bar?.update(done, total);
+    if (bar) body.on('data', (c: Buffer) => bar.update((done += c.length), total));
     await pipeline(body, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
   } catch (e) {
     throw new RerankError('RERANK_HUB_ERROR', `download of ${opts.label} was interrupted (${messageOf(e)}); run again to resume`);
@@ -56,11 +59,4 @@ async function sizeOf(p: string): Promise<number> {
   } catch {
     return 0;
   }
-}
-
-async function progressBar(label: string, total: number, start: number) {
-  const { SingleBar, Presets } = await import('cli-progress');
-  const bar = new SingleBar({ format: `${label} [{bar}] {percentage}% {value}/{total} bytes`, stream: process.stderr }, Presets.shades_classic);
-  bar.start(total, start);
-  return bar;
 }

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { RerankError, messageOf } from '../errors.js';
 import { cachedCommit, fileExists, isCommit, linkSnapshot, repoCacheDir, snapshotDir, writeRef, blobPath } from './hf-cache.js';
 import { fetchToFile } from './download.js';
-import { OPTIONAL_FILES, REQUIRED_FILES, type ResolveOptions } from './resolve.js';
+import { OPTIONAL_FILES, REQUIRED_FILES, type ResolveOptions } from './files.js';
 import { pickOnnx } from './variants.js';
 
 interface HubEnv {

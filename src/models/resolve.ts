@@ -1,18 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { RerankError } from '../errors.js';
+import { REQUIRED_FILES, type ResolveOptions } from './files.js';
 import { pickOnnx } from './variants.js';
 
-export interface ResolveOptions {
-  /** Which ONNX variant: fp32 (default), fp16, int8, ... or an .onnx file name. */
-  dtype?: string;
-  /** Hub branch, tag or commit. */
-  revision?: string;
-  /** Show a download progress bar (default: when stderr is a TTY). */
-  progress?: boolean;
-  /** More repo files to fetch when present (e.g. 1_Pooling/config.json); missing ones are skipped. */
-  extraFiles?: string[];
-}
+export type { ResolveOptions } from './files.js';
 
 export interface ModelFiles {
   dir: string;
@@ -21,9 +13,6 @@ export interface ModelFiles {
   config: Record<string, unknown>;
   tokenizerConfig: Record<string, unknown>;
 }
-
-export const REQUIRED_FILES = ['config.json', 'tokenizer.json'];
-export const OPTIONAL_FILES = ['tokenizer_config.json', 'special_tokens_map.json'];
 
 /** A local folder in the Hugging Face layout, or a hub id fetched into (or found in) the HF cache. */
 export async function resolveModel(idOrFolder: string, opts: ResolveOptions = {}): Promise<ModelFiles> {

@@ -1,6 +1,7 @@
 import { RerankError } from '../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../types.js';
 import { checkRerankInput, finishResults } from '../rerank-input.js';
+import { pairOptions } from './util.js';
 
 export interface CascadeOptions {
   /** How many of the cheap reranker's best documents the expensive reranker orders (default 20). */
@@ -13,6 +14,9 @@ export interface CascadeOptions {
  * Cheap reranker narrows the list to `keep`, the expensive one orders those. The tail keeps the cheap
  * order; its scores are the cheap scores scaled below the lowest expensive score, so the result stays
  * sorted and a threshold never lets a tail document outrank an expensive one.
+ * Result fields: the head keeps the expensive reranker's `raw`, `logits`, `rank` and `members`; the tail
+ * has only its scaled `score` (the cheap stage's raw values are on another scale), plus a `rank`
+ * continuing the head's when the expensive reranker is order-only.
  */
 export class CascadeReranker implements Reranker {
   readonly name: string;
@@ -26,12 +30,16 @@ export class CascadeReranker implements Reranker {
 
   async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankResult[]> {
     checkRerankInput(query, documents, options);
-    const first = await this.cheap.rerank(query, documents);
+    const po = pairOptions(options);
+    const first = await this.cheap.rerank(query, documents, po);
     const top = first.slice(0, this.keep);
-    const second = await this.expensive.rerank(query, top.map((r) => documents[r.index]));
-    const head = second.map((r) => ({ index: top[r.index].index, score: r.score, logits: r.logits }));
+    const second = await this.expensive.rerank(query, top.map((r) => documents[r.index]), po);
+    const head: RerankResult[] = second.map((r) => ({ ...r, index: top[r.index].index }));
     const floor = Math.min(...head.map((r) => r.score));
-    const tail = this.opts.keepTail === false ? [] : first.slice(this.keep).map((r) => ({ ...r, score: floor * r.score * (1 - 1e-9) }));
+    const ranked = head.some((r) => r.rank !== undefined);
+    const tail = this.opts.keepTail === false ? [] : first.slice(this.keep).map((r, i): RerankResult => ({
+      index: r.index, score: floor * r.score * (1 - 1e-9), ...(ranked ? { rank: head.length + i + 1 } : {}),
+    }));
     return finishResults([...head, ...tail], documents, options);
   }
 

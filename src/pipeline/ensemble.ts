@@ -1,7 +1,8 @@
 import { RerankError } from '../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../types.js';
 import { checkRerankInput, finishResults } from '../rerank-input.js';
-import { minMax, scoresByIndex } from './util.js';
+import { bestFirst, minMax, RRF_K, rrfScores } from '../util/scores.js';
+import { pairOptions, scoresByIndex } from './util.js';
 
 export interface EnsembleMember {
   reranker: Reranker;
@@ -20,7 +21,7 @@ export interface EnsembleOptions {
 /**
  * Runs every member on the same documents (concurrently) and fuses their opinions. Scores stay in
  * [0, 1]: the weighted mean divides by the weight sum, RRF divides by the best possible fused value.
- * Each result's `logits` holds the members' scores in member order.
+ * Each result's `members` holds the members' scores in member order; an ensemble has no `raw`.
  */
 export class EnsembleReranker implements Reranker {
   readonly name: string;
@@ -37,10 +38,11 @@ export class EnsembleReranker implements Reranker {
 
   async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankResult[]> {
     checkRerankInput(query, documents, options);
-    const lists = await Promise.all(this.members.map((m) => m.reranker.rerank(query, documents)));
+    const po = pairOptions(options);
+    const lists = await Promise.all(this.members.map((m) => m.reranker.rerank(query, documents, po)));
     const fused = this.opts.method === 'rrf' ? this.rrf(lists, documents.length) : this.weighted(lists, documents.length);
-    const raw = lists.map((l) => scoresByIndex(l, documents.length));
-    const results = fused.map((score, index) => ({ index, score, logits: raw.map((r) => r[index]?.score ?? 0) }));
+    const byMember = lists.map((l) => scoresByIndex(l, documents.length));
+    const results = fused.map((score, index) => ({ index, score, members: byMember.map((r) => r[index]?.score ?? 0) }));
     return finishResults(results, documents, options);
   }
 
@@ -56,12 +58,10 @@ export class EnsembleReranker implements Reranker {
   }
 
   private rrf(lists: RerankResult[][], n: number): number[] {
-    const k = this.opts.k ?? 60;
-    const fused = new Array<number>(n).fill(0);
-    lists.forEach((list, m) => [...list].sort((a, b) => b.score - a.score || a.index - b.index)
-      .forEach((r, rank) => (fused[r.index] += this.weights[m] / (k + rank + 1))));
+    const k = this.opts.k ?? RRF_K;
+    const fused = rrfScores(lists.map((list) => [...list].sort(bestFirst).map((r) => r.index)), { k, weights: this.weights });
     const best = this.weights.reduce((s, w) => s + w / (k + 1), 0);
-    return fused.map((f) => f / best);
+    return Array.from({ length: n }, (_, i) => (fused.get(i) ?? 0) / best);
   }
 
   async close(): Promise<void> {

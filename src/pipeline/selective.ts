@@ -1,7 +1,8 @@
 import { RerankError } from '../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../types.js';
 import { checkRerankInput, finishResults } from '../rerank-input.js';
-import { firstStageScore, minMax } from './util.js';
+import { minMax } from '../util/scores.js';
+import { firstStageScore, pairOptions } from './util.js';
 
 export interface SelectiveOptions {
   /**
@@ -16,7 +17,8 @@ export interface SelectiveOptions {
  * Reranks only when the first stage is unsure. Documents must carry first-stage scores as
  * `{text, score}` objects (a TwoStageRetriever passes them); without scores the reranker always runs.
  * When skipped, results keep the first-stage order with the normalised first-stage scores, and
- * `logits` holds the raw first-stage score. `stats` counts both outcomes.
+ * `raw` holds the first-stage score as given (BM25, cosine...). Reranked, results are the inner
+ * reranker's, fields included. `stats` counts both outcomes.
  */
 export class SelectiveReranker implements Reranker {
   readonly name: string;
@@ -42,12 +44,12 @@ export class SelectiveReranker implements Reranker {
     const margin = SelectiveReranker.margin(documents);
     if (margin === undefined || margin < this.minMargin) {
       this.stats.reranked++;
-      return finishResults(await this.inner.rerank(query, documents), documents, options);
+      return finishResults(await this.inner.rerank(query, documents, pairOptions(options)), documents, options);
     }
     this.stats.skipped++;
     const raw = documents.map((d) => firstStageScore(d)!);
     const norm = minMax(raw);
-    return finishResults(raw.map((s, index) => ({ index, score: norm[index], logits: [s] })), documents, options);
+    return finishResults(raw.map((s, index) => ({ index, score: norm[index], raw: s })), documents, options);
   }
 
   close(): Promise<void> {

@@ -1,6 +1,7 @@
 import { RerankError } from '../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../types.js';
 import { checkRerankInput, finishResults } from '../rerank-input.js';
+import { pairOptions } from './util.js';
 
 export interface ThresholdOptions {
   /** Drop results scoring below this (a call's own `threshold` option overrides it). */
@@ -24,7 +25,7 @@ export class ThresholdReranker implements Reranker {
   async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankResult[]> {
     checkRerankInput(query, documents, options);
     const threshold = options.threshold ?? this.opts.threshold;
-    const ranked = finishResults(await this.inner.rerank(query, documents), documents);
+    const ranked = finishResults(await this.inner.rerank(query, documents, pairOptions(options)), documents);
     const kept = ranked.filter((r, i) => r.score >= threshold || i < this.minKeep);
     return finishResults(kept, documents, { ...options, threshold: undefined });
   }

@@ -1,18 +1,18 @@
 import { RerankError } from '../errors.js';
 import type { SearchHit } from '../types.js';
+import { minMax, RRF_K, rrfScores } from '../util/scores.js';
 
 /** Ranked lists in, one fused list out (best first). Plain functions over SearchHit[]. */
 
-export const RRF_K = 60;
+export { RRF_K };
 
 /** Reciprocal rank fusion: score(d) = Σ w_i / (k + rank_i(d)), rank from 1; absent lists add nothing. */
 export function rrf(lists: SearchHit[][], o: { k?: number; weights?: number[] } = {}): SearchHit[] {
-  const k = o.k ?? RRF_K;
-  if (!(k >= 0)) throw new RerankError('RERANK_BAD_OPTION', `RRF k must be >= 0, got ${k}`);
   const weights = checkWeights(lists, o.weights);
-  const fused = new Map<string, SearchHit>();
-  lists.forEach((list, i) => list.forEach((h, r) => add(fused, h, weights[i]! / (k + r + 1))));
-  return sortHits([...fused.values()]);
+  const fused = rrfScores(lists.map((list) => list.map((h) => h.id)), { k: o.k, weights });
+  const first = new Map<string, SearchHit>();
+  for (const h of lists.flat()) if (!first.has(h.id)) first.set(h.id, h);
+  return sortHits([...fused].map(([id, score]) => hit(first.get(id)!, score)));
 }
 
 export type Normalization = 'minmax' | 'zscore';
@@ -37,11 +37,7 @@ export function weightedFusion(lists: SearchHit[][], o: { weights?: number[]; no
 
 export function normalize(scores: number[], how: Normalization): number[] {
   if (scores.length === 0) return [];
-  if (how === 'minmax') {
-    const lo = Math.min(...scores);
-    const span = Math.max(...scores) - lo;
-    return scores.map((s) => (span > 0 ? (s - lo) / span : 1));
-  }
+  if (how === 'minmax') return minMax(scores);
   const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
   const sd = Math.sqrt(scores.reduce((a, s) => a + (s - mean) ** 2, 0) / scores.length);
   return scores.map((s) => (sd > 0 ? (s - mean) / sd : 0));
@@ -50,7 +46,12 @@ export function normalize(scores: number[], how: Normalization): number[] {
 function add(fused: Map<string, SearchHit>, h: SearchHit, score: number): void {
   const cur = fused.get(h.id);
   if (cur) cur.score += score;
-  else fused.set(h.id, { id: h.id, score, ...(h.text !== undefined ? { text: h.text } : {}) });
+  else fused.set(h.id, hit(h, score));
+}
+
+/** A fused hit: the id and text of the first hit seen for it, with the fused score. */
+function hit(h: SearchHit, score: number): SearchHit {
+  return { id: h.id, score, ...(h.text !== undefined ? { text: h.text } : {}) };
 }
 
 function checkWeights(lists: SearchHit[][], weights?: number[]): number[] {

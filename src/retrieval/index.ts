@@ -6,7 +6,7 @@ import { getAnalyzer, resolveLanguage } from './analyzers/index.js';
 import { BM25_DEFAULTS, Bm25Index, buildBm25Data } from './bm25.js';
 import { Bm25Retriever, HybridRetriever, VectorRetriever, type Corpus, type HybridOptions } from './retrievers.js';
 import { loadIndex, saveIndex, type IndexFiles, type IndexManifest, type SaveHooks } from './store.js';
-import { VectorIndex, type Embedder, type VectorIndexOptions } from './vector.js';
+import { VectorIndex, type Embedder, type EmbedderLoader, type VectorIndexOptions } from './vector.js';
 
 export * from './analyzers/index.js';
 export { Bm25Index, buildBm25Data, BM25_DEFAULTS } from './bm25.js';
@@ -15,7 +15,7 @@ export { rrf, weightedFusion, normalize, RRF_K } from './fusion.js';
 export type { Normalization } from './fusion.js';
 export { mmr, mmrByEmbedding, jaccard } from './mmr.js';
 export { VectorIndex, EXACT_SEARCH_LIMIT } from './vector.js';
-export type { Embedder } from './vector.js';
+export type { Embedder, EmbedderLoader } from './vector.js';
 export { Bm25Retriever, VectorRetriever, HybridRetriever } from './retrievers.js';
 export type { Corpus, HybridOptions } from './retrievers.js';
 export { loadIndex, saveIndex } from './store.js';
@@ -26,14 +26,19 @@ export type RetrieverKind = 'bm25' | 'vector' | 'hybrid';
 export interface BuildOptions extends HybridOptions, VectorIndexOptions {
   /** Analyzer name ('en', 'zh', 'ja', 'zh-words', 'ja-words', 'whitespace') or 'auto' (default: detect from the corpus). */
   language?: string;
-  /** Bi-encoder (hub id or folder) for 'vector' and 'hybrid'. */
+  /** Bi-encoder (hub id or folder) for 'vector' and 'hybrid', loaded by `loadEmbedder`. */
   model?: string;
   k1?: number;
   b?: number;
   onProgress?: (done: number, total: number) => void;
   /** A ready embedder instead of loading `model`. */
   embedder?: Embedder;
+  /** Loads `model` (e.g. `BiEncoder.load`); retrieval imports no backend itself. */
+  loadEmbedder?: EmbedderLoader;
 }
+
+/** Where a vector retriever gets its embedder: a ready one, or a model name and a loader. */
+export type EmbedderSource = Pick<BuildOptions, 'model' | 'embedder' | 'loadEmbedder'>;
 
 /** Builds an in-memory retriever over `docs`; persist it with saveRetriever. */
 export async function buildRetriever(kind: RetrieverKind, docs: { id: string; text: string }[], opts: BuildOptions = {}): Promise<Retriever> {
@@ -62,15 +67,15 @@ function buildBm25(corpus: Corpus, o: BuildOptions): Bm25Retriever {
   return new Bm25Retriever(new Bm25Index(buildBm25Data(corpus.texts, analyzer, o.onProgress), analyzer, params), corpus, language);
 }
 
-async function loadEmbedder(o: { model?: string; embedder?: Embedder }): Promise<Embedder> {
+async function embedderOf(o: EmbedderSource): Promise<Embedder> {
   if (o.embedder) return o.embedder;
   if (!o.model) throw new RerankError('RERANK_BAD_OPTION', 'vector retrieval needs a bi-encoder model (--model <hub id or folder>)');
-  const { BiEncoder } = await import('../backends/onnx/bi-encoder.js');
-  return BiEncoder.load(o.model);
+  if (!o.loadEmbedder) throw new RerankError('RERANK_BAD_OPTION', `vector retrieval over "${o.model}" needs an embedder: pass \`embedder\`, or \`loadEmbedder\` (e.g. BiEncoder.load)`);
+  return o.loadEmbedder(o.model);
 }
 
 async function buildVector(corpus: Corpus, o: BuildOptions): Promise<VectorRetriever> {
-  const embedder = await loadEmbedder(o);
+  const embedder = await embedderOf(o);
   const vectors = await embedder.embedDocuments(corpus.texts, o.onProgress);
   return new VectorRetriever(embedder, await VectorIndex.build(vectors, o), corpus);
 }
@@ -91,8 +96,11 @@ export async function saveRetriever(dir: string, r: Retriever, hooks?: SaveHooks
   await saveIndex(dir, files, hooks);
 }
 
-/** Opens a saved index as a Retriever. Vector indexes reload their bi-encoder (or take `model`/`embedder`). */
-export async function openIndex(dir: string, o: HybridOptions & { model?: string; embedder?: Embedder } = {}): Promise<Retriever> {
+/**
+ * Opens a saved index as a Retriever. Vector indexes take `embedder`, or reload the bi-encoder the
+ * manifest names (or `model`) with `loadEmbedder`.
+ */
+export async function openIndex(dir: string, o: HybridOptions & EmbedderSource = {}): Promise<Retriever> {
   const f = await loadIndex(dir);
   const parts: Retriever[] = [];
   if (f.bm25 && f.manifest.bm25) {
@@ -101,7 +109,7 @@ export async function openIndex(dir: string, o: HybridOptions & { model?: string
     parts.push(new Bm25Retriever(new Bm25Index(f.bm25, analyzer, { k1, b }), f.corpus, language));
   }
   if (f.vectors && f.manifest.vector) {
-    const embedder = await loadEmbedder({ model: o.model ?? f.manifest.vector.model, embedder: o.embedder });
+    const embedder = await embedderOf({ ...o, model: o.model ?? f.manifest.vector.model });
     parts.push(new VectorRetriever(embedder, await VectorIndex.fromData(f.manifest.vector.dim, f.vectors, f.annPath), f.corpus));
   }
   return parts.length === 1 ? parts[0]! : new HybridRetriever(parts, o);

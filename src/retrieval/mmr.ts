@@ -1,4 +1,5 @@
 import { RerankError } from '../errors.js';
+import { minMax } from '../util/scores.js';
 
 /**
  * Maximal marginal relevance over any candidate list: repeatedly pick the candidate maximising
@@ -10,7 +11,7 @@ export function mmr(relevance: number[], similarity: (i: number, j: number) => n
   const lambda = o.lambda ?? 0.5;
   if (!(lambda >= 0 && lambda <= 1)) throw new RerankError('RERANK_BAD_OPTION', `MMR lambda must be in [0, 1], got ${lambda}`);
   const k = Math.min(o.k ?? relevance.length, relevance.length);
-  const rel = minmax(relevance);
+  const rel = minMax(relevance);
   const maxSim = new Array<number>(relevance.length).fill(-Infinity);
   const picked: number[] = [];
   const left = new Set(relevance.map((_, i) => i));
@@ -46,10 +47,4 @@ export function jaccard(a: ReadonlySet<string>, b: ReadonlySet<string>): number 
   for (const t of a) if (b.has(t)) inter++;
   const union = a.size + b.size - inter;
   return union === 0 ? 0 : inter / union;
-}
-
-function minmax(xs: number[]): number[] {
-  const lo = Math.min(...xs);
-  const span = Math.max(...xs) - lo;
-  return xs.map((x) => (span > 0 ? (x - lo) / span : 1));
 }

@@ -1,14 +1,8 @@
-/** Top-k selection shared by BM25 and exact vector search. */
+import { bestFirst, type Indexed } from '../util/scores.js';
 
-export interface Ranked {
-  index: number;
-  score: number;
-}
+/** Top-k selection shared by BM25 and exact vector search, in `bestFirst` order (equal scores: Lucene's doc-id order). */
 
-/** Best first; equal scores keep the lower index first (Lucene's doc-id order). */
-export function compareRanked(a: Ranked, b: Ranked): number {
-  return b.score - a.score || a.index - b.index;
-}
+export type Ranked = Indexed;
 
 /**
  * The k best entries of `scores` among `candidates` (or all indexes). A bounded min-heap keeps this
@@ -22,19 +16,19 @@ export function topK(scores: ArrayLike<number>, k: number, candidates?: Iterable
     if (heap.length < k) {
       heap.push({ index, score });
       siftUp(heap, heap.length - 1);
-    } else if (compareRanked({ index, score }, heap[0]!) < 0) {
+    } else if (bestFirst({ index, score }, heap[0]!) < 0) {
       heap[0] = { index, score };
       siftDown(heap, 0);
     }
   };
   if (candidates) for (const i of candidates) consider(i);
   else for (let i = 0; i < scores.length; i++) consider(i);
-  return heap.sort(compareRanked);
+  return heap.sort(bestFirst);
 }
 
-/** Heap order: the worst entry (by compareRanked) at the root. */
+/** Heap order: the worst entry (by bestFirst) at the root. */
 function worse(a: Ranked, b: Ranked): boolean {
-  return compareRanked(a, b) > 0;
+  return bestFirst(a, b) > 0;
 }
 
 function siftUp(h: Ranked[], i: number): void {

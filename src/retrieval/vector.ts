@@ -9,6 +9,9 @@ export interface Embedder {
   close?(): Promise<void>;
 }
 
+/** Turns a model name (hub id or folder) into an Embedder, e.g. `BiEncoder.load`. */
+export type EmbedderLoader = (model: string) => Promise<Embedder>;
+
 /** Corpora up to this size are searched exactly: brute force is fast enough and has perfect recall. */
 export const EXACT_SEARCH_LIMIT = 20_000;
 

@@ -1,15 +1,20 @@
 import { isUtf8 } from 'node:buffer';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import { bearerAuth } from './auth.js';
-import { registerCohere } from './dialects/cohere.js';
+import { cohereV1, cohereV2 } from './dialects/cohere.js';
+import type { DialectRoute } from './dialects/common.js';
 import { registerMeta } from './dialects/meta.js';
-import { registerMetarank } from './dialects/metarank.js';
-import { registerTeiInfinity } from './dialects/tei-infinity.js';
-import { errorBody, toFailure, type Dialect } from './http-errors.js';
+import { metarank } from './dialects/metarank.js';
+import { teiInfinity } from './dialects/tei-infinity.js';
+import { dialectStatus, errorBody, toFailure, type Dialect } from './http-errors.js';
 import { ServerMetrics } from './metrics.js';
 import { ModelPool } from './pool.js';
+import { serve, type ServeAnswer, type ServeContext } from './serve.js';
 import type { ServeSettings } from './settings.js';
+
+/** Every rerank route: each is a pair of pure mappers around the one serve path. */
+const ROUTES: DialectRoute[] = [cohereV1, cohereV2, teiInfinity, metarank];
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -61,12 +66,13 @@ export async function buildServer(settings: AppSettings): Promise<RerankServer> 
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJson);
   app.addContentTypeParser('*', { parseAs: 'buffer' }, parseJson); // curl -d without a content type still works
   app.setErrorHandler((err, req, reply) => {
-    const f = toFailure(err, settings);
+    const dialect = dialectOf(req);
+    const f = dialectStatus(dialect, toFailure(err, settings));
     if (f.status >= 500) req.log.error({ err }, f.message);
     else req.log.info({ code: f.code, status: f.status }, f.message);
     if (f.status === 429 || f.status === 503) reply.header('retry-after', String(settings.retryAfter));
     if (f.status === 401) reply.header('www-authenticate', 'Bearer');
-    return reply.code(f.status).send(errorBody(dialectOf(req), f));
+    return reply.code(f.status).send(errorBody(dialect, f));
   });
   app.setNotFoundHandler((req, reply) => {
     reply.code(404).send(errorBody('plain', { status: 404, code: 'RERANK_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
@@ -87,10 +93,44 @@ export async function buildServer(settings: AppSettings): Promise<RerankServer> 
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
   });
-  const ctx = { pool, limits: settings };
-  registerCohere(app, ctx);
-  registerTeiInfinity(app, ctx);
-  registerMetarank(app, ctx);
+  const ctx: ServeContext = { pool, limits: settings };
+  for (const route of ROUTES) registerRoute(app, ctx, route);
   registerMeta(app, pool, metrics);
   return { app, pool, metrics };
+}
+
+/**
+ * Clients send `null` for options they leave out (the cohere-ai SDK's `top_n`, LangChain's
+ * `max_chunks_per_doc`): null means absent, as Cohere, TEI and Infinity themselves read it.
+ */
+function dropNulls(body: unknown): void {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return;
+  const o = body as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (o[k] === null) delete o[k];
+}
+
+function registerRoute(app: FastifyInstance, ctx: ServeContext, route: DialectRoute): void {
+  const config = { dialect: route.dialect, dialectOf: route.dialectOf };
+  app.post(route.url, {
+    schema: route.schema, attachValidation: true, config,
+    preValidation: async (req) => dropNulls(req.body),
+  }, async (req, reply) => {
+    const invalid = req.validationError;
+    if (invalid) throw route.invalid ? route.invalid(invalid) : invalid;
+    const answer = await serve(ctx, route.toRequest(req.body, req.params as Record<string, string>));
+    timingHeaders(reply, answer);
+    return route.toBody(answer, req.body);
+  });
+}
+
+function timingHeaders(reply: FastifyReply, { outcome: o }: ServeAnswer): void {
+  const t = o.timings;
+  const ms = (x: number) => x.toFixed(2);
+  reply.header('server-timing', `queue;dur=${ms(t.queueMs)}, tokenize;dur=${ms(t.tokenizeMs)}, inference;dur=${ms(t.inferenceMs)}, total;dur=${ms(t.totalMs)}`);
+  reply.header('x-rerankit-queue-ms', ms(t.queueMs));
+  reply.header('x-rerankit-tokenize-ms', ms(t.tokenizeMs));
+  reply.header('x-rerankit-inference-ms', ms(t.inferenceMs));
+  reply.header('x-rerankit-total-ms', ms(t.totalMs));
+  reply.header('x-rerankit-tokens', String(o.tokens));
+  reply.header('x-rerankit-cache-hits', String(o.cacheHits));
 }

@@ -1,10 +1,10 @@
 import { RerankError } from '../errors.js';
-import type { ScoredPair } from '../types.js';
+import type { PairOptions, ScoredPair } from '../types.js';
 import type { BatchSettings } from './settings.js';
 
 /** What the batcher needs from a model: score pairs in input order. */
 export interface BatchScorer {
-  score(pairs: [string, string][]): Promise<ScoredPair[]>;
+  score(pairs: [string, string][], options?: PairOptions): Promise<ScoredPair[]>;
 }
 
 export interface BatchReport { pairs: number; paddedTokens: number; requests: number; ms: number }
@@ -19,6 +19,9 @@ export interface JobResult {
 
 interface Job {
   pairs: [string, string][];
+  /** Per-request truncation options: only jobs with equal options share a model call. */
+  options: PairOptions;
+  optionsKey: string;
   tokens: number[];
   next: number; // first pair not yet handed to a batch
   pending: number; // pairs handed out but not scored yet, plus those not handed out
@@ -58,11 +61,11 @@ export class MicroBatcher {
   }
 
   /** `tokens[i]` is pair i's token count (any positive estimate works). Throws RERANK_OVERLOADED when full. */
-  submit(pairs: [string, string][], tokens: number[]): Promise<JobResult> {
+  submit(pairs: [string, string][], tokens: number[], options: PairOptions = {}): Promise<JobResult> {
     if (pairs.length === 0) return Promise.resolve({ scores: [], queueMs: 0, inferenceMs: 0 });
     this.checkRoom();
     return new Promise<JobResult>((resolve, reject) => {
-      const job: Job = { pairs, tokens, next: 0, pending: pairs.length, scores: new Array(pairs.length), submitted: performance.now(), inferenceMs: 0, resolve, reject };
+      const job: Job = { pairs, options, optionsKey: optionsKey(options), tokens, next: 0, pending: pairs.length, scores: new Array(pairs.length), submitted: performance.now(), inferenceMs: 0, resolve, reject };
       this.queue.push(job);
       this.schedule();
     });
@@ -123,14 +126,18 @@ export class MicroBatcher {
     });
   }
 
-  /** Round-robin over waiting jobs, one pair each per turn, until the budget is reached. */
+  /**
+   * Round-robin over waiting jobs, one pair each per turn, until the budget is reached. Only jobs whose
+   * truncation options equal the oldest waiting job's join its batch (one `score()` call, one option set).
+   */
   private take(): Slot[] {
     const slots: Slot[] = [];
+    const key = this.queue.find((j) => j.next < j.pairs.length)?.optionsKey;
     let longest = 0;
     for (let progressed = true; progressed; ) {
       progressed = false;
       for (const job of this.queue) {
-        if (job.next >= job.pairs.length) continue;
+        if (job.next >= job.pairs.length || job.optionsKey !== key) continue;
         const len = Math.max(longest, job.tokens[job.next]!);
         const full = slots.length >= this.opts.maxBatchPairs || (slots.length + 1) * len > this.opts.maxBatchTokens;
         if (full && slots.length > 0) return slots;
@@ -146,7 +153,7 @@ export class MicroBatcher {
     const start = performance.now();
     for (const s of slots) s.job.started ??= start;
     try {
-      const scores = await this.scorer.score(slots.map((s) => s.job.pairs[s.index]!));
+      const scores = await this.scorer.score(slots.map((s) => s.job.pairs[s.index]!), slots[0]!.job.options);
       if (scores.length !== slots.length) throw new Error(`scorer returned ${scores.length} scores for ${slots.length} pairs`);
       const ms = performance.now() - start;
       this.report(slots, ms);
@@ -185,4 +192,9 @@ export class MicroBatcher {
     if (this.queue.length > 0) return;
     for (const r of this.idle.splice(0)) r();
   }
+}
+
+/** A stable key for a set of truncation options (absent and undefined fields are the same). */
+export function optionsKey(o: PairOptions): string {
+  return JSON.stringify([o.maxTokensPerDoc, o.maxChunksPerDoc, o.truncate, o.truncationDirection]);
 }

@@ -1,55 +1,57 @@
 import { RerankError } from '../errors.js';
-import type { Reranker, ScoredPair } from '../types.js';
-import { MicroBatcher } from './batcher.js';
+import { checkRerankInput, finishResults } from '../rerank-input.js';
+import { isPairScorer, isTokenCounter, type DocInput, type PairOptions, type PairScorer, type Reranker, type RerankOptions, type RerankResult, type ScoredPair } from '../types.js';
+import { MicroBatcher, optionsKey } from './batcher.js';
 import { ScoreCache, type CachedScore } from './cache.js';
 import type { ServerMetrics } from './metrics.js';
 import type { BatchSettings } from './settings.js';
 
 export interface Timings { queueMs: number; tokenizeMs: number; inferenceMs: number; totalMs: number }
 
-export interface ScoreOutcome {
-  /** One per input pair, in input order. */
-  scores: ScoredPair[];
+/** What serving a request cost, whatever it asked. */
+export interface Usage {
   /** Tokens in all pairs (0 when the backend cannot count them). */
   tokens: number;
   cacheHits: number;
   timings: Timings;
 }
 
-/** A cross-encoder: scores arbitrary pairs and counts their tokens, so its pairs can be merged. */
-interface Batchable extends Reranker {
-  score(pairs: [string, string][]): Promise<ScoredPair[]>;
-  countTokens(query: string, documents: string[]): Promise<number[]>;
-  readonly maxLength?: number;
-  readonly dtype?: string;
+export interface PairsOutcome extends Usage {
+  /** One per input pair, in input order. */
+  scores: ScoredPair[];
 }
 
-function isBatchable(r: Reranker): r is Batchable {
-  const x = r as Partial<Batchable>;
-  return typeof x.score === 'function' && typeof x.countTokens === 'function';
+export interface RerankOutcome extends Usage {
+  /** Finished results: best first, threshold and topK applied, documents on request. */
+  results: RerankResult[];
 }
 
 /** Indices of `pairs` grouped by query, so per-query backend calls see each query once. */
-function byQuery(pairs: [string, string][], indices: number[]): Map<string, number[]> {
+function byQuery(pairs: [string, string][]): Map<string, number[]> {
   const groups = new Map<string, number[]>();
-  for (const i of indices) {
-    const q = pairs[i]![0];
+  pairs.forEach(([q], i) => {
     const group = groups.get(q);
     if (group) group.push(i);
     else groups.set(q, [i]);
-  }
+  });
   return groups;
 }
 
+const pairOptions = (o: RerankOptions): PairOptions => ({
+  maxTokensPerDoc: o.maxTokensPerDoc, maxChunksPerDoc: o.maxChunksPerDoc, truncate: o.truncate, truncationDirection: o.truncationDirection,
+});
+
+const since = (t0: number) => performance.now() - t0;
+
 /**
- * A loaded model as the server uses it. Cross-encoders go through the score cache and the shared
- * micro-batcher; any other Reranker (LLM, hosted API) is called directly, once per distinct query,
- * under the same queue limit.
+ * A loaded model as the server uses it: the one path every route's request takes. Rerankers that
+ * declare 'score-pairs' go through the score cache and the shared micro-batcher; any other Reranker
+ * (LLM, hosted API, pipeline) is called through `rerank()`, once per distinct query, under the same
+ * queue limit. Inputs are checked and results finished by the same functions every Reranker uses.
  */
 export class ServedModel {
   private readonly batcher?: MicroBatcher;
   private readonly cache: ScoreCache;
-  private readonly identity: string;
   private direct = 0;
 
   constructor(
@@ -60,10 +62,9 @@ export class ServedModel {
     private readonly metrics: ServerMetrics,
     readonly aliases: string[] = [],
   ) {
-    const r = reranker as Partial<Batchable>;
-    this.identity = `${name}|${r.maxLength ?? ''}|${r.dtype ?? ''}`;
-    this.cache = new ScoreCache(isBatchable(reranker) ? settings.cacheSize : 0);
-    if (isBatchable(reranker)) {
+    const scorer = isPairScorer(reranker);
+    this.cache = new ScoreCache(scorer ? settings.cacheSize : 0);
+    if (scorer) {
       this.batcher = new MicroBatcher(reranker, settings, (b) => {
         metrics.batchSize.observe({ model: name }, b.pairs);
         metrics.batchTokens.observe({ model: name }, b.paddedTokens);
@@ -76,21 +77,38 @@ export class ServedModel {
     return this.batcher?.depth ?? this.direct;
   }
 
-  async scorePairs(pairs: [string, string][]): Promise<ScoreOutcome> {
+  /** One query against many documents, with the library's options and answers. */
+  async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankOutcome> {
     const start = performance.now();
-    const out = isBatchable(this.reranker) ? await this.batched(this.reranker, pairs) : await this.directly(pairs);
-    out.timings.totalMs = performance.now() - start;
+    const texts = checkRerankInput(query, documents, options);
+    if (!isPairScorer(this.reranker)) return this.rerankDirectly(query, documents, options, start);
+    const out = await this.pairs(texts.map((t) => [query, t]), pairOptions(options));
+    const results = finishResults(out.scores.map((s, index) => ({ index, ...s })), documents, options);
+    return { ...out, results };
+  }
+
+  /** Arbitrary (query, document) pairs in input order (Metarank's cross-encoder inference). */
+  async scorePairs(pairs: [string, string][], options: PairOptions = {}): Promise<PairsOutcome> {
+    for (const [query, idx] of byQuery(pairs)) checkRerankInput(query, idx.map((i) => pairs[i]![1]));
+    return this.pairs(pairs, options);
+  }
+
+  private async pairs(pairs: [string, string][], options: PairOptions): Promise<PairsOutcome> {
+    const start = performance.now();
+    const out = isPairScorer(this.reranker) ? await this.batched(this.reranker, pairs, options) : await this.pairsDirectly(pairs);
+    out.timings.totalMs = since(start);
     this.metrics.tokens.inc({ model: this.name }, out.tokens);
     return out;
   }
 
-  private async batched(model: Batchable, pairs: [string, string][]): Promise<ScoreOutcome> {
-    const keys = pairs.map(([q, d]) => ScoreCache.key(this.identity, q, d));
+  private async batched(model: PairScorer, pairs: [string, string][], options: PairOptions): Promise<PairsOutcome> {
+    const identity = `${model.identity}|${optionsKey(options)}`;
+    const keys = pairs.map(([q, d]) => ScoreCache.key(identity, q, d));
     const found: (CachedScore | undefined)[] = keys.map((k) => this.cache.get(k));
     const misses = pairs.flatMap((_, i) => (found[i] ? [] : [i]));
     this.metrics.cacheHits.inc({ model: this.name }, pairs.length - misses.length);
     this.metrics.cacheMisses.inc({ model: this.name }, misses.length);
-    const { tokens, tokenizeMs, job } = await this.enqueue(model, pairs, misses);
+    const { tokens, tokenizeMs, job } = await this.enqueue(model, pairs, misses, options);
     const { scores, queueMs, inferenceMs } = await job.finally(() => this.metrics.queueDepth.set({ model: this.name }, this.batcher!.depth));
     misses.forEach((i, j) => {
       found[i] = { ...scores[j]!, tokens: tokens.get(i)! };
@@ -98,53 +116,68 @@ export class ServedModel {
     });
     const all = found as CachedScore[];
     return {
-      scores: all.map(({ score, logits }) => ({ score, logits })),
-      tokens: all.reduce((n, s) => n + s.tokens, 0),
+      scores: all.map(({ tokens: _, ...s }) => s),
+      tokens: isTokenCounter(model) ? all.reduce((n, s) => n + s.tokens, 0) : 0,
       cacheHits: pairs.length - misses.length,
       timings: { queueMs, tokenizeMs, inferenceMs, totalMs: 0 },
     };
   }
 
   /** Counts the missing pairs' tokens (announced, so the batcher waits for them) and queues them. */
-  private async enqueue(model: Batchable, pairs: [string, string][], misses: number[]) {
+  private async enqueue(model: PairScorer, pairs: [string, string][], misses: number[], options: PairOptions) {
     const batcher = this.batcher!;
     if (misses.length > 0) batcher.checkRoom();
     const t0 = performance.now();
     const arrived = batcher.announce();
     try {
-      const tokens = await this.count(model, pairs, misses);
-      const tokenizeMs = performance.now() - t0;
-      const job = batcher.submit(misses.map((i) => pairs[i]!), misses.map((i) => tokens.get(i)!));
+      const tokens = await this.count(model, misses.map((i) => pairs[i]!), options);
+      const byPair = new Map(misses.map((i, j) => [i, tokens[j]!]));
+      const job = batcher.submit(misses.map((i) => pairs[i]!), tokens, options);
       this.metrics.queueDepth.set({ model: this.name }, batcher.depth);
-      return { tokens, tokenizeMs, job };
+      return { tokens: byPair, tokenizeMs: since(t0), job };
     } finally {
       arrived();
     }
   }
 
-  private async count(model: Batchable, pairs: [string, string][], indices: number[]): Promise<Map<number, number>> {
-    const tokens = new Map<number, number>();
-    for (const [query, idx] of byQuery(pairs, indices)) {
-      const counts = await model.countTokens(query, idx.map((i) => pairs[i]![1]));
-      idx.forEach((i, j) => tokens.set(i, Math.max(1, counts[j] ?? 1)));
+  /** Token counts for the batcher's budget: the model's own where it counts, else ~4 characters a token. */
+  private async count(model: Reranker, pairs: [string, string][], options: PairOptions): Promise<number[]> {
+    const counts = new Array<number>(pairs.length);
+    for (const [query, idx] of byQuery(pairs)) {
+      const docs = idx.map((i) => pairs[i]![1]);
+      const got = isTokenCounter(model) ? await model.countTokens(query, docs, options) : docs.map((d) => Math.ceil((query.length + d.length) / 4));
+      idx.forEach((i, j) => (counts[i] = Math.max(1, got[j] ?? 1)));
     }
-    return tokens;
+    return counts;
   }
 
-  private async directly(pairs: [string, string][]): Promise<ScoreOutcome> {
+  private async rerankDirectly(query: string, documents: DocInput[], options: RerankOptions, start: number): Promise<RerankOutcome> {
+    const results = await this.slot(() => this.reranker.rerank(query, documents, options));
+    const inferenceMs = since(start);
+    return { results, tokens: 0, cacheHits: 0, timings: { queueMs: 0, tokenizeMs: 0, inferenceMs, totalMs: inferenceMs } };
+  }
+
+  private async pairsDirectly(pairs: [string, string][]): Promise<PairsOutcome> {
+    const t0 = performance.now();
+    const scores = await this.slot(async () => {
+      const out: ScoredPair[] = new Array(pairs.length);
+      for (const [query, idx] of byQuery(pairs)) {
+        for (const { index, document: _, ...s } of await this.reranker.rerank(query, idx.map((i) => pairs[i]![1]))) out[idx[index]!] = s;
+      }
+      return out;
+    });
+    if (scores.some((s) => s === undefined)) throw new RerankError('RERANK_UPSTREAM', `${this.name} did not score every document`);
+    return { scores, tokens: 0, cacheHits: 0, timings: { queueMs: 0, tokenizeMs: 0, inferenceMs: since(t0), totalMs: 0 } };
+  }
+
+  /** Runs a direct call under the queue limit. */
+  private async slot<T>(work: () => Promise<T>): Promise<T> {
     if (this.direct >= this.settings.maxQueue) {
       throw new RerankError('RERANK_OVERLOADED', `queue is full (maxQueue ${this.settings.maxQueue} requests running); retry later`);
     }
     this.direct++;
-    const t0 = performance.now();
     try {
-      const scores: ScoredPair[] = new Array(pairs.length);
-      for (const [query, idx] of byQuery(pairs, pairs.map((_, i) => i))) {
-        const results = await this.reranker.rerank(query, idx.map((i) => pairs[i]![1]));
-        for (const r of results) scores[idx[r.index]!] = { score: r.score, logits: r.logits };
-      }
-      if (scores.some((s) => s === undefined)) throw new RerankError('RERANK_UPSTREAM', `${this.name} did not score every document`);
-      return { scores, tokens: 0, cacheHits: 0, timings: { queueMs: 0, tokenizeMs: 0, inferenceMs: performance.now() - t0, totalMs: 0 } };
+      return await work();
     } finally {
       this.direct--;
     }
@@ -155,4 +188,9 @@ export class ServedModel {
     await this.batcher?.drain();
     await this.reranker.close();
   }
+}
+
+/** The one raw value of a result for routes that return raw scores: `raw`, else `score` (order-only backends). */
+export function rawScoreOf(r: ScoredPair): number {
+  return r.raw ?? r.score;
 }

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { postJson } from '../remote/http.js';
-import { Limiter } from '../remote/limit.js';
+import { postJson } from '../../util/http.js';
+import { Limiter } from '../../util/limit.js';
 import { endpointPath, parseAnswer, type LlmAnswer } from './answer.js';
 
 /** A client for any OpenAI-compatible endpoint (OpenAI, vLLM, llama.cpp, Ollama, LM Studio, TGI...). */

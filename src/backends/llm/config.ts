@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { RerankError } from '../../errors.js';
-import type { RerankerConfig } from '../../registry.js';
+import type { RerankerConfig } from '../../types.js';
 import { LlmClient, type LlmClientOptions } from './client.js';
 
 /**

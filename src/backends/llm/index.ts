@@ -1,4 +1,4 @@
-import type { RerankerConfig } from '../../registry.js';
+import type { RerankerConfig } from '../../types.js';
 import { clientFromConfig, optInt, promptsFrom } from './config.js';
 import { ListwiseReranker } from './listwise.js';
 import { PairwiseReranker } from './pairwise.js';

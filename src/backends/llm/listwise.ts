@@ -22,9 +22,9 @@ export interface ListwiseOptions {
 }
 
 /**
- * RankGPT-style listwise reranking over the input order (the first stage's ranking). Scores are
- * rank-derived: score = (n - rank + 1) / n for 1-based rank, so the top document scores 1 and the last
- * 1/n; `logits` is `[rank]`.
+ * RankGPT-style listwise reranking over the input order (the first stage's ranking). The LLM gives an
+ * order, not scores: each result has its 1-based `rank` and a rank-derived score = (n - rank + 1) / n,
+ * so the top document scores 1 and the last 1/n; there is no `raw` and no `logits`.
  */
 export class ListwiseReranker implements Reranker {
   readonly name: string;
@@ -55,7 +55,7 @@ export class ListwiseReranker implements Reranker {
       order = await slidingWindow(order, { window: this.window, stride: this.stride, depth: this.o.depth }, (items) => this.rankWindow(query, items, texts));
     }
     const n = order.length;
-    const results = order.map((index, r) => ({ index, score: rankScore(r, n), logits: [r + 1] }));
+    const results = order.map((index, r) => ({ index, score: rankScore(r, n), rank: r + 1 }));
     return finishResults(results, documents, options);
   }
 

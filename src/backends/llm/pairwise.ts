@@ -17,7 +17,8 @@ export interface PairwiseOptions {
  * Pairwise Ranking Prompting: each comparison asks both orders (A,B) and (B,A) so the model's position
  * bias cancels; when the two answers disagree the earlier document in the input keeps the lead (stable
  * ties). The top-k are selected with a binary heap (about n + k·log2 n comparisons); the rest follow in
- * input order. Scores are rank-derived like the listwise reranker's: (n - rank + 1) / n, logits `[rank]`.
+ * input order. An order-only backend like the listwise reranker: each result has its 1-based `rank` and
+ * the rank-derived score (n - rank + 1) / n, no `raw` and no `logits`.
  */
 export class PairwiseReranker implements Reranker {
   readonly name: string;
@@ -45,7 +46,7 @@ export class PairwiseReranker implements Reranker {
     const top = await heapTopK(n, k, better);
     const inTop = new Set(top);
     const order = [...top, ...texts.map((_, i) => i).filter((i) => !inTop.has(i))];
-    const results = order.map((index, r) => ({ index, score: rankScore(r, n), logits: [r + 1] }));
+    const results = order.map((index, r) => ({ index, score: rankScore(r, n), rank: r + 1 }));
     return finishResults(results, documents, options);
   }
 

@@ -1,4 +1,4 @@
-import type { DocInput, Reranker, RerankOptions, RerankResult } from '../../types.js';
+import type { DocInput, Reranker, RerankOptions, RerankResult, ScoredPair } from '../../types.js';
 import { checkRerankInput, finishResults } from '../../rerank-input.js';
 import type { TokenLogprob } from './answer.js';
 import type { LlmClient } from './client.js';
@@ -18,8 +18,10 @@ export interface PointwiseOptions {
 /**
  * Scores each document on its own (requests run concurrently up to the client's limit).
  * logprobs mode: score = P(yes) / (P(yes) + P(no)) over the first token's top alternatives (tokens
- * compared trimmed and lower-cased, probabilities of variants summed), logits = [ln P(yes) - ln P(no)].
- * grade mode: score = grade / 10, logits = [grade]; an answer without a grade scores 0 and is counted.
+ * compared trimmed and lower-cased, probabilities of variants summed), raw = ln P(yes) - ln P(no), so
+ * score = sigmoid(raw) (raw capped at ±ln 1e12 when one side is absent). grade mode: score = grade / 10,
+ * raw = the grade; an answer without a grade scores 0 and is counted. No `logits`: an endpoint returns
+ * log-probabilities, not the model's output logits.
  */
 export class PointwiseReranker implements Reranker {
   readonly name: string;
@@ -40,7 +42,7 @@ export class PointwiseReranker implements Reranker {
     return finishResults(scored.map((s, index) => ({ index, ...s })), documents, options);
   }
 
-  private async scoreOne(query: string, document: string): Promise<{ score: number; logits: number[] }> {
+  private async scoreOne(query: string, document: string): Promise<ScoredPair> {
     if (this.mode !== 'grade') {
       const vars = { query, document, instruction: this.prompts.instruction };
       const answer = await this.client.ask(
@@ -55,7 +57,7 @@ export class PointwiseReranker implements Reranker {
     return this.grade(query, document);
   }
 
-  private async grade(query: string, document: string): Promise<{ score: number; logits: number[] }> {
+  private async grade(query: string, document: string): Promise<ScoredPair> {
     const vars = { query, document, instruction: this.prompts.instruction };
     const answer = await this.client.ask(
       [{ role: 'system', content: render(this.prompts.gradeSystem, vars) }, { role: 'user', content: render(this.prompts.gradeUser, vars) }],
@@ -63,15 +65,15 @@ export class PointwiseReranker implements Reranker {
     );
     const g = parseGrade(answer.text);
     if (g === undefined) this.unparsed++;
-    return { score: (g ?? 0) / 10, logits: [g ?? 0] };
+    return { score: (g ?? 0) / 10, raw: g ?? 0 };
   }
 
   /** logprobs mode without usable log-probabilities: a plain yes → 1, no → 0. */
-  private fromYesNoText(text: string): { score: number; logits: number[] } {
+  private fromYesNoText(text: string): ScoredPair {
     const t = text.trim().toLowerCase();
-    if (t.startsWith('yes')) return { score: 1, logits: [LOGIT_CAP] };
+    if (t.startsWith('yes')) return { score: 1, raw: LOGIT_CAP };
     if (!t.startsWith('no')) this.unparsed++;
-    return { score: 0, logits: [-LOGIT_CAP] };
+    return { score: 0, raw: -LOGIT_CAP };
   }
 
   async close(): Promise<void> {}
@@ -81,7 +83,7 @@ export class PointwiseReranker implements Reranker {
 const LOGIT_CAP = Math.log(1e12);
 
 /** P(yes) normalised over yes+no among the top alternatives; undefined when neither appears. */
-export function yesNoScore(top: TokenLogprob[]): { score: number; logits: number[] } | undefined {
+export function yesNoScore(top: TokenLogprob[]): { score: number; raw: number } | undefined {
   let yes = 0;
   let no = 0;
   for (const { token, logprob } of top) {
@@ -91,7 +93,7 @@ export function yesNoScore(top: TokenLogprob[]): { score: number; logits: number
   }
   if (yes === 0 && no === 0) return undefined;
   const logit = Math.log(Math.max(yes, 1e-12)) - Math.log(Math.max(no, 1e-12));
-  return { score: yes / (yes + no), logits: [logit] };
+  return { score: yes / (yes + no), raw: logit };
 }
 
 /** The first integer 0–10 in the answer ("8", "Relevance: 7/10", "**9**"). */

@@ -1,11 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Tokenizer } from 'tokenizers';
+import type { Tokenizer } from 'tokenizers';
 import { RerankError, messageOf } from '../../errors.js';
 import { resolveModel, type ResolveOptions } from '../../models/resolve.js';
 import { padIdOf } from '../../models/tokenizer.js';
-import type { RerankerConfig } from '../../registry.js';
-import type { DocInput, Reranker, RerankOptions, RerankResult } from '../../types.js';
+import type { RerankerConfig } from '../../types.js';
+import type { Capability, DocInput, PairScorer, RerankOptions, RerankResult, ScoredPair } from '../../types.js';
 import { checkRerankInput, finishResults } from '../../rerank-input.js';
 import { buildTensors, planBatches, type BatchLimits, type PairItem } from './batching.js';
 import { modelMaxLength } from './max-length.js';
@@ -49,7 +49,7 @@ export class BiEncoder {
     const poolingConfig = await readOptionalJson(join(files.dir, '1_Pooling', 'config.json'));
     const pooling = o.pooling ?? poolingFrom(poolingConfig);
     const maxLength = modelMaxLength(files.config, files.tokenizerConfig, o.maxLength, 2);
-    const tok = loadTokenizer(files.tokenizerPath, maxLength);
+    const tok = await loadTokenizer(files.tokenizerPath, maxLength);
     const model = await OnnxModel.load(files.onnxPath, o);
     const dims = Number(poolingConfig?.word_embedding_dimension ?? files.config.hidden_size ?? 0);
     return new BiEncoder(idOrFolder, model, tok, padIdOf(tok, files.tokenizerConfig, files.config), pooling, maxLength, dims, o);
@@ -59,6 +59,12 @@ export class BiEncoder {
   async tokenize(texts: string[]): Promise<PairItem[]> {
     const encs = await this.tok.encodeBatch(texts, { addSpecialTokens: true });
     return encs.map((e, key) => ({ key, ids: e.getIds(), typeIds: e.getTypeIds() }));
+  }
+
+  /** What embeddings depend on besides the text: model, dtype, max length, pooling, normalisation, prefixes. */
+  get identity(): string {
+    const o = this.o;
+    return JSON.stringify([this.name, o.dtype ?? 'fp32', this.maxLength, this.pooling, o.normalize !== false, o.queryPrefix ?? '', o.documentPrefix ?? '']);
   }
 
   async embedQueries(texts: string[]): Promise<Float32Array[]> {
@@ -97,7 +103,8 @@ export class BiEncoder {
   }
 }
 
-function loadTokenizer(path: string, maxLength: number): Tokenizer {
+async function loadTokenizer(path: string, maxLength: number): Promise<Tokenizer> {
+  const { Tokenizer } = await import('tokenizers'); // native: loaded on first use, not by `import 'rerankit'`
   try {
     const tok = Tokenizer.fromFile(path);
     // sentence-transformers exports bake padding and truncation (often 128) into tokenizer.json; ignore them.
@@ -161,12 +168,21 @@ export function cosine(a: Float32Array, b: Float32Array): number {
   return dot / Math.max(Math.sqrt(na * nb), 1e-12);
 }
 
-/** The bi-encoder as a Reranker: cosine(query, document), score = (cos + 1) / 2 in [0, 1], logits = [cos]. */
-export class BiReranker implements Reranker {
+/**
+ * The bi-encoder as a Reranker: raw = cosine(query, document), score = (cos + 1) / 2 in [0, 1]; no
+ * `logits` (an embedding model has no classification head). It scores arbitrary pairs too ('score-pairs').
+ */
+export class BiReranker implements PairScorer {
+  readonly capabilities: readonly Capability[] = ['score-pairs'];
+
   constructor(readonly encoder: BiEncoder) {}
 
   get name(): string {
     return this.encoder.name;
+  }
+
+  get identity(): string {
+    return `bi-encoder|${this.encoder.identity}`;
   }
 
   static async load(idOrFolder: string, o: BiEncoderOptions = {}): Promise<BiReranker> {
@@ -177,16 +193,31 @@ export class BiReranker implements Reranker {
     const texts = checkRerankInput(query, documents, o);
     const [q] = await this.encoder.embedQueries([query]);
     const docs = await this.encoder.embedDocuments(texts);
-    const results = docs.map((d, index) => {
-      const cos = cosine(q!, d);
-      return { index, score: (cos + 1) / 2, logits: [cos] };
-    });
+    const results = docs.map((d, index) => ({ index, ...cosineScore(q!, d) }));
     return finishResults(results, documents, o);
+  }
+
+  /** Scores (query, document) pairs in input order; each distinct query and document is embedded once. */
+  async score(pairs: [string, string][]): Promise<ScoredPair[]> {
+    if (!Array.isArray(pairs)) throw new RerankError('RERANK_BAD_INPUT', 'pairs must be an array of [query, document]');
+    pairs.forEach((p, i) => {
+      if (!Array.isArray(p) || typeof p[0] !== 'string' || typeof p[1] !== 'string') throw new RerankError('RERANK_BAD_INPUT', `pair ${i} must be [string, string]`);
+    });
+    const queries = [...new Set(pairs.map((p) => p[0]))];
+    const docs = [...new Set(pairs.map((p) => p[1]))];
+    const qv = new Map((await this.encoder.embedQueries(queries)).map((v, i) => [queries[i]!, v]));
+    const dv = new Map((await this.encoder.embedDocuments(docs)).map((v, i) => [docs[i]!, v]));
+    return pairs.map(([q, d]) => cosineScore(qv.get(q)!, dv.get(d)!));
   }
 
   close(): Promise<void> {
     return this.encoder.close();
   }
+}
+
+function cosineScore(q: Float32Array, d: Float32Array): ScoredPair {
+  const cos = cosine(q, d);
+  return { score: Math.min(1, Math.max(0, (cos + 1) / 2)), raw: cos };
 }
 
 /** Registry factory for kind 'bi-encoder'. */

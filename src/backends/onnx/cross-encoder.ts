@@ -1,12 +1,12 @@
 import { RerankError } from '../../errors.js';
 import { resolveModel, type ResolveOptions } from '../../models/resolve.js';
 import { PairTokenizer } from '../../models/tokenizer.js';
-import type { RerankerConfig } from '../../registry.js';
-import type { DocInput, PairScorer, RerankOptions, RerankResult, ScoredPair } from '../../types.js';
+import type { RerankerConfig } from '../../types.js';
+import type { Capability, DocInput, PairScorer, RerankOptions, RerankResult, ScoredPair, TokenCounter } from '../../types.js';
 import { checkRerankInput, finishResults } from '../../rerank-input.js';
 import { buildTensors, planBatches, type BatchLimits, type PairItem } from './batching.js';
 import { chunkWindows } from './chunks.js';
-import { scoreOf } from './heads.js';
+import { rawOf, scoreOf } from './heads.js';
 import { modelMaxLength } from './max-length.js';
 import { OnnxModel, type SessionOptions } from './session.js';
 
@@ -30,7 +30,8 @@ export interface CrossEncoderOptions extends SessionOptions, Pick<ResolveOptions
 export const DEFAULT_LIMITS: BatchLimits = { tokenBudget: 512, maxBatch: 64 };
 
 /** A Hugging Face cross-encoder (BERT, XLM-R, ...) run by ONNX Runtime, scoring like sentence-transformers. */
-export class CrossEncoder implements PairScorer {
+export class CrossEncoder implements PairScorer, TokenCounter {
+  readonly capabilities: readonly Capability[] = ['score-pairs', 'count-tokens'];
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -43,6 +44,11 @@ export class CrossEncoder implements PairScorer {
     readonly longDocuments: 'truncate' | 'chunk',
     private readonly limits: BatchLimits,
   ) {}
+
+  /** Scores depend on the model, its max length, dtype and long-document policy besides the texts. */
+  get identity(): string {
+    return `${this.name}|${this.maxLength}|${this.dtype}|${this.longDocuments}`;
+  }
 
   static async load(idOrFolder: string, o: CrossEncoderOptions = {}): Promise<CrossEncoder> {
     const longDocuments = o.longDocuments ?? 'truncate';
@@ -61,27 +67,30 @@ export class CrossEncoder implements PairScorer {
 
   async rerank(query: string, documents: DocInput[], o: RerankOptions = {}): Promise<RerankResult[]> {
     const texts = checkRerankInput(query, documents, o);
+    const plan = this.truncationPlan(o);
     // One tokenizer call for the query and all documents: the query is tokenized once.
     const [q, ...docs] = await this.tokenizer.encodeTexts([query, ...texts]);
-    const logits = await this.scoreTokens(docs.map((d) => [q, d]));
-    const results = logits.map((l, index) => ({ index, score: scoreOf(l), logits: l }));
+    const logits = await this.scoreTokens(docs.map((d) => [q, d]), plan);
+    const results = logits.map((l, index) => ({ index, ...scored(l) }));
     return finishResults(results, documents, o);
   }
 
-  async score(pairs: [string, string][]): Promise<ScoredPair[]> {
+  async score(pairs: [string, string][], o: import('../../types.js').PairOptions = {}): Promise<ScoredPair[]> {
     if (!Array.isArray(pairs)) throw new RerankError('RERANK_BAD_INPUT', 'pairs must be an array of [query, document]');
     pairs.forEach((p, i) => {
       if (!Array.isArray(p) || typeof p[0] !== 'string' || typeof p[1] !== 'string') throw new RerankError('RERANK_BAD_INPUT', `pair ${i} must be [string, string]`);
     });
+    const plan = this.truncationPlan(o);
     const tokens = await this.encodePairs(pairs);
-    const logits = await this.scoreTokens(tokens);
-    return logits.map((l) => ({ score: scoreOf(l), logits: l }));
+    const logits = await this.scoreTokens(tokens, plan);
+    return logits.map(scored);
   }
 
-  /** Tokens per (query, document) pair after truncation, special tokens included; chunked documents count every window. */
-  async countTokens(query: string, documents: string[]): Promise<number[]> {
+  /** Tokens per (query, document) pair as score() feeds them to the model, special tokens included; chunked documents count every window. */
+  async countTokens(query: string, documents: string[], o: import('../../types.js').PairOptions = {}): Promise<number[]> {
+    const plan = this.truncationPlan(o);
     const [q, ...docs] = await this.tokenizer.encodeTexts([query, ...documents]);
-    return docs.map((d) => this.itemsFor(q, d, 0).reduce((n, it) => n + it.ids.length, 0));
+    return docs.map((d, i) => this.itemsFor(q, d, i, plan).reduce((n, it) => n + it.ids.length, 0));
   }
 
   async close(): Promise<void> {
@@ -98,8 +107,8 @@ export class CrossEncoder implements PairScorer {
   }
 
   /** Logits per pair; in chunk mode a pair's logits are those of its best window. */
-  private async scoreTokens(pairs: [number[], number[]][]): Promise<number[][]> {
-    const items = pairs.flatMap(([q, d], key) => this.itemsFor(q, d, key));
+  private async scoreTokens(pairs: [number[], number[]][], plan: import('../../models/truncate.js').TruncationPlan): Promise<number[][]> {
+    const items = pairs.flatMap(([q, d], key) => this.itemsFor(q, d, key, plan));
     const byItem = await this.infer(items);
     const best: number[][] = new Array(pairs.length);
     items.forEach((it, i) => {
@@ -109,10 +118,48 @@ export class CrossEncoder implements PairScorer {
     return best;
   }
 
-  private itemsFor(q: number[], d: number[], key: number): PairItem[] {
-    if (this.longDocuments === 'truncate') return [{ key, ...this.tokenizer.pair(q, d, this.maxLength) }];
-    const [qk, windows] = chunkWindows(q, d, this.maxLength - this.tokenizer.specials);
-    return windows.map((w) => ({ key, ...this.tokenizer.fill(qk, w) }));
+  /**
+   * The model inputs of one pair under a call's plan: the document capped (maxTokensPerDoc), then the
+   * pair truncated as tokenizers' longest_first does, or the document's windows (chunk mode, at most
+   * maxChunks); with truncate: false a pair that would lose tokens is an error instead.
+   */
+  private itemsFor(q: number[], d: number[], key: number, plan: import('../../models/truncate.js').TruncationPlan): PairItem[] {
+    const tok = this.tokenizer;
+    const { direction } = plan;
+    if (plan.maxTokensPerDoc !== undefined) d = tok.cap(d, plan.maxTokensPerDoc, direction);
+    const length = q.length + d.length + tok.specials;
+    const tooLong = () =>
+      new RerankError('RERANK_LIMIT', `document ${key} has ${length} tokens with the query (special tokens included), more than the max length ${this.maxLength}, and truncate is false`);
+    if (!plan.chunk) {
+      if (!plan.truncate && length > this.maxLength) throw tooLong();
+      return [{ key, ...tok.pair(q, d, this.maxLength, direction) }];
+    }
+    const kept: [number, number] = [tok.kept(q, this.maxLength, direction), tok.kept(d, this.maxLength, direction)];
+    const [qk, windows] = chunkWindows(q, d, this.maxLength - tok.specials, { kept, direction });
+    // Windows are not cuts; losing query tokens or windows past maxChunks is.
+    if (!plan.truncate && (qk.length < q.length || windows.length > plan.maxChunks)) throw tooLong();
+    return windows.slice(0, plan.maxChunks).map((w) => ({ key, ...tok.fill(qk, w) }));
+  }
+
+  /** Checks a call's truncation options (RERANK_BAD_OPTION names the bad one) and resolves them. */
+  private truncationPlan(o: import('../../types.js').PairOptions | undefined): import('../../models/truncate.js').TruncationPlan {
+    const { maxTokensPerDoc, maxChunksPerDoc, truncate, truncationDirection } = o ?? {};
+    const bad = (name: string, value: unknown, want: string): never => {
+      throw new RerankError('RERANK_BAD_OPTION', `${name} must be ${want}, got ${JSON.stringify(value) ?? String(value)}`);
+    };
+    const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
+    if (maxTokensPerDoc !== undefined && !positiveInt(maxTokensPerDoc)) bad('maxTokensPerDoc', maxTokensPerDoc, 'a positive integer');
+    if (maxChunksPerDoc !== undefined && !positiveInt(maxChunksPerDoc)) bad('maxChunksPerDoc', maxChunksPerDoc, 'a positive integer');
+    if (truncate !== undefined && typeof truncate !== 'boolean') bad('truncate', truncate, 'true or false');
+    if (truncationDirection !== undefined && truncationDirection !== 'left' && truncationDirection !== 'right') bad('truncationDirection', truncationDirection, '"left" or "right"');
+    return {
+      direction: truncationDirection ?? 'right',
+      maxTokensPerDoc,
+      // max_chunks_per_doc asks for chunking whatever the model's default.
+      chunk: this.longDocuments === 'chunk' || maxChunksPerDoc !== undefined,
+      maxChunks: maxChunksPerDoc ?? Infinity,
+      truncate: truncate ?? true,
+    };
   }
 
   /** Runs all items through the model, one batch at a time; results in item order. */
@@ -142,6 +189,11 @@ export class CrossEncoder implements PairScorer {
     const data = out.data as Float32Array;
     return batch.map((_, r) => Array.from(data.subarray(r * labels, (r + 1) * labels)));
   }
+}
+
+/** A head's logits as result fields: score in [0,1], raw log-odds, the logits themselves. */
+function scored(logits: number[]): ScoredPair {
+  return { score: scoreOf(logits), raw: rawOf(logits), logits };
 }
 
 /** Registry factory: builds a CrossEncoder from a config object (CLI flags, server YAML). */

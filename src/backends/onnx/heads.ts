@@ -1,3 +1,5 @@
+import { sigmoid } from '../../util/scores.js';
+
 /** Turns a classification head's raw logits into a relevance in [0,1], as sentence-transformers does. */
 export function scoreOf(logits: ArrayLike<number>): number {
   if (logits.length === 1) return sigmoid(logits[0]);
@@ -8,6 +10,7 @@ export function scoreOf(logits: ArrayLike<number>): number {
   return e1 / (e0 + e1);
 }
 
-export function sigmoid(x: number): number {
-  return x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+/** The log-odds of relevance: the logit of a one-label head, logit[1] - logit[0] of a two-label one (sigmoid(raw) = score). */
+export function rawOf(logits: ArrayLike<number>): number {
+  return logits.length === 1 ? logits[0] : logits[1] - logits[0];
 }

@@ -1,6 +1,14 @@
-import * as ort from 'onnxruntime-node';
+import type * as Ort from 'onnxruntime-node';
 import { RerankError, messageOf } from '../../errors.js';
 import type { BatchTensors } from './batching.js';
+
+/** onnxruntime-node, imported by the first OnnxModel.load: `import 'rerankit'` must not load native code. */
+let ort: typeof Ort;
+/** Its types, under the same name for the annotations below. */
+declare namespace ort {
+  type InferenceSession = Ort.InferenceSession;
+  type Tensor = Ort.Tensor;
+}
 
 export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
 
@@ -28,6 +36,7 @@ export class OnnxModel {
   ) {}
 
   static async load(path: string, o: SessionOptions = {}): Promise<OnnxModel> {
+    ort ??= await import('onnxruntime-node');
     let session: ort.InferenceSession;
     try {
       session = await ort.InferenceSession.create(path, {

@@ -1,5 +1,6 @@
 import { RerankError } from '../../errors.js';
-import { clamp01, sigmoid } from './results.js';
+import { sigmoid } from '../../util/scores.js';
+import { clamp01 } from './results.js';
 
 /**
  * Each hosted rerank API as data: where it lives, how a request is spelled and how its answer is read.
@@ -8,8 +9,10 @@ import { clamp01, sigmoid } from './results.js';
  */
 export interface Scored {
   index: number;
+  /** Relevance in [0, 1]. */
   score: number;
-  logits: number[];
+  /** The API's unbounded raw value, only where it returns one (TEI `raw_scores`); never a [0, 1] score. */
+  raw?: number;
 }
 
 export interface Dialect {
@@ -44,9 +47,9 @@ function readList(body: unknown, listField: string | null, scoreField: string, s
   });
 }
 
-/** relevance_score already lies in [0, 1]: it is the score, and the only raw value these APIs expose. */
+/** relevance_score already lies in [0, 1]: it is the score; these APIs expose no raw value besides it. */
 const relevance = (listField: string) => (body: unknown, service: string): Scored[] =>
-  readList(body, listField, 'relevance_score', service).map(({ index, value }) => ({ index, score: clamp01(value), logits: [value] }));
+  readList(body, listField, 'relevance_score', service).map(({ index, value }) => ({ index, score: clamp01(value) }));
 
 const cohereLike = (extra: Json) => (query: string, texts: string[], model: string | undefined, topN: number | undefined) =>
   ({ model, query, documents: texts, top_n: topN, ...extra });
@@ -74,10 +77,10 @@ export const DIALECTS: Record<string, Dialect> = {
     parse: relevance('data'),
   },
   tei: {
-    // TEI's server default max_client_batch_size is 32; raw_scores gives the logit, we apply the sigmoid TEI would.
+    // TEI's server default max_client_batch_size is 32; raw_scores gives the logit (our `raw`), we apply the sigmoid TEI would.
     service: 'tei', path: '/rerank', envKeys: ['TEI_API_KEY'], maxDocuments: 32,
     request: (query, texts) => ({ query, texts, raw_scores: true, return_text: false, truncate: true }),
-    parse: (body, service) => readList(body, null, 'score', service).map(({ index, value }) => ({ index, score: sigmoid(value), logits: [value] })),
+    parse: (body, service) => readList(body, null, 'score', service).map(({ index, value }) => ({ index, score: sigmoid(value), raw: value })),
   },
   infinity: {
     service: 'infinity', path: '/rerank', envKeys: ['INFINITY_API_KEY'], maxDocuments: 1000,

@@ -1,12 +1,15 @@
 import { RerankError } from '../../errors.js';
-import type { RerankerConfig } from '../../registry.js';
+import type { RerankerConfig } from '../../types.js';
 import { DIALECTS } from './dialects.js';
 import { RemoteReranker } from './reranker.js';
 
 /**
  * Registry factory for the hosted kinds: cohere (v1 | v2), jina, voyage, tei, infinity, rerankit.
- * Config keys (CLI flags map onto them): apiBaseUrl, apiKey, apiVersion, model, timeoutMs, retries,
- * concurrency, maxDocumentsPerRequest. The API key falls back to the service's environment variable.
+ * Config keys (CLI flags map onto them; checked by the schemas in ./options.ts): apiBaseUrl (or baseUrl),
+ * apiKey, apiVersion (cohere only), model, timeoutMs, retries, backoffMs, concurrency,
+ * maxDocumentsPerRequest. The API key falls back to the service's environment variable.
+ * Results: `score` is the API's relevance in [0, 1]; `raw` only where the API returns an unbounded raw
+ * value (TEI's raw scores), never a copy of the score.
  */
 export async function createRemoteReranker(config: RerankerConfig): Promise<RemoteReranker> {
   const kind = config.kind === 'cohere' ? `cohere-${cohereVersion(config.apiVersion)}` : config.kind;
@@ -20,7 +23,7 @@ export async function createRemoteReranker(config: RerankerConfig): Promise<Remo
   }
   return new RemoteReranker(dialect, {
     baseUrl, apiKey, model: str(config.model),
-    timeoutMs: num(config.timeoutMs, 'timeoutMs'), retries: num(config.retries, 'retries'),
+    timeoutMs: num(config.timeoutMs, 'timeoutMs'), retries: num(config.retries, 'retries'), backoffMs: num(config.backoffMs, 'backoffMs'),
     concurrency: num(config.concurrency, 'concurrency'), maxDocumentsPerRequest: num(config.maxDocumentsPerRequest, 'maxDocumentsPerRequest'),
   });
 }

@@ -1,8 +1,8 @@
 import { RerankError } from '../../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../../types.js';
 import type { Dialect, Scored } from './dialects.js';
-import { postJson } from './http.js';
-import { Limiter } from './limit.js';
+import { postJson } from '../../util/http.js';
+import { Limiter } from '../../util/limit.js';
 import { checkRerankInput, finishResults } from '../../rerank-input.js';
 
 export interface RemoteRerankerOptions {

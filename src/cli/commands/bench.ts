@@ -26,11 +26,11 @@ export function register(program: Command): void {
   program
     .command('bench')
     .description('benchmark rerankit against Transformers.js and raw onnxruntime-node on generated workloads (latency, tokens/s, % of the machine\'s matmul peak)')
-    .option('-m, --model <preset|folder>', 'minilm-l6, minilm-l12, bert-base, xlmr-base (generated in .bench/models on first use) or a model folder', 'minilm-l6')
+    .option('-m, --model <preset|folder>', 'minilm-l6, minilm-l12, bert-base, xlmr-base, tiny (generated on first use in $RERANKIT_BENCH_DIR, default ~/.cache/rerankit/bench) or a model folder', 'minilm-l6')
     .option('-w, --workload <names>', 'titles-1, titles-10, titles-100, titles-1000, passages-100, long-20, or all (comma list)', 'all')
     .option('--dtype <list>', 'fp32, int8 (quantized on demand), ... (comma list: one row per dtype)', 'fp32')
     .option('--runs <n>', 'timed rounds per workload (default: 40 for titles-1 down to 3 for titles-1000)', intArg('--runs', 1))
-    .option('--compare <list>', 'contenders besides rerankit: transformersjs, ort, or none', 'transformersjs,ort')
+    .option('--compare <list>', 'contenders besides rerankit: transformersjs (skipped when @huggingface/transformers is not installed), ort, or none', 'transformersjs,ort')
     .option('--threads <n>', 'intra-op threads for every engine (default: ONNX Runtime\'s)', intArg('--threads', 1))
     .option('--graph-optimization <level>', 'disabled, basic, extended or all, for every engine')
     .option('--token-budget <n>', 'rerankit: padded tokens per ONNX call', intArg('--token-budget', 1))
@@ -45,9 +45,7 @@ export function register(program: Command): void {
       for (const c of compare) if (!COMPARE.includes(c)) throw new CliError(`--compare takes ${COMPARE.join(', ')} or none, got "${c}"`);
       if (flags.graphOptimization && !LEVELS.includes(flags.graphOptimization)) throw new CliError(`--graph-optimization must be one of ${LEVELS.join(', ')}`);
       const dtypes = flags.dtype.split(',').map((s) => s.trim()).filter(Boolean);
-      const { parseWorkloads } = await import('../../bench/workloads.js');
-      const { runBench } = await import('../../bench/bench.js');
-      const { formatReport } = await import('../../bench/report.js');
+      const { formatReport, parseWorkloads, runBench } = await import('../../bench/index.js');
       const batch = { ...(flags.tokenBudget ? { tokenBudget: flags.tokenBudget } : {}), ...(flags.maxBatch ? { maxBatch: flags.maxBatch } : {}) };
       const report = await runBench({
         model: flags.model,
@@ -61,6 +59,7 @@ export function register(program: Command): void {
         seed: flags.seed,
         peakSize: flags.peakSize,
         log: flags.quiet ? undefined : (line) => process.stderr.write(`bench: ${line}\n`),
+        warn: (line) => process.stderr.write(`bench: ${line}\n`),
       });
       if (flags.out) await writeReport(flags.out, report);
       if (flags.json) printJson(report);

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CliError, collect, intArg, printJson } from '../util.js';
+import { CliError, collect, intArg, loadBiEncoder, printJson } from '../util.js';
 
 interface EvalFlags {
   qrels?: string;
@@ -77,7 +77,7 @@ async function produceRun(flags: EvalFlags) {
   const lists = await candidateLists(flags, ds);
   const reranker = await loadReranker(flags);
   const { rerankCandidates } = await import('../../eval/runner.js');
-  const { progressBar } = await import('../../eval/progress.js');
+  const { progressBar } = await import('../../util/progress.js');
   const bar = await progressBar(reranker ? 'rerank' : 'collect');
   try {
     return { qrels, run: await rerankCandidates(lists, reranker, flags.topK, bar.update) };
@@ -99,10 +99,10 @@ async function candidateLists(flags: EvalFlags, ds?: import('../../eval/types.js
   const { docText } = await import('../../eval/beir.js');
   const docs = ds!.docs.map((d) => ({ id: d.id, text: docText(d) }));
   const byId = new Map(docs.map((d) => [d.id, d.text]));
-  const { progressBar } = await import('../../eval/progress.js');
+  const { progressBar } = await import('../../util/progress.js');
   const indexBar = await progressBar('index');
   const { buildRetriever } = await import('../../retrieval/index.js');
-  const retriever = await buildRetriever(flags.retriever as 'bm25', docs, { language: flags.language, model: flags.embedModel, onProgress: indexBar.update });
+  const retriever = await buildRetriever(flags.retriever as 'bm25', docs, { language: flags.language, model: flags.embedModel, loadEmbedder: loadBiEncoder, onProgress: indexBar.update });
   indexBar.stop();
   const queries = new Map(limit([...ds!.queries]));
   const { retrieveCandidates } = await import('../../eval/runner.js');

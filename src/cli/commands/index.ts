@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { CliError, numArg, printJson } from '../util.js';
+import { CliError, loadBiEncoder, numArg, printJson } from '../util.js';
 
 interface IndexFlags {
   corpus: string;
@@ -32,12 +32,12 @@ export function register(program: Command): void {
       if (flags.retriever !== 'bm25' && !flags.model) throw new CliError(`--model is required for --retriever ${flags.retriever}`);
       const { readCorpus } = await import('../../retrieval/corpus.js');
       const { buildRetriever, saveRetriever } = await import('../../retrieval/index.js');
-      const { progress } = await import('./search.js');
+      const { progressBar } = await import('../../util/progress.js');
       const docs = await readCorpus(flags.corpus);
       const started = performance.now();
-      const bar = await progress(docs.length);
+      const bar = await progressBar('index');
       const retriever = await buildRetriever(flags.retriever as 'bm25', docs, {
-        language: flags.language, model: flags.model, k1: flags.k1, b: flags.b, mode: flags.ann as 'auto', onProgress: bar.update,
+        language: flags.language, model: flags.model, loadEmbedder: loadBiEncoder, k1: flags.k1, b: flags.b, mode: flags.ann as 'auto', onProgress: bar.update,
       });
       bar.stop();
       await saveRetriever(flags.out, retriever);

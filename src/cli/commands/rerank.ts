@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import type { RerankResult } from '../../types.js';
 import { CliError, intArg, numArg, printJson, readInput } from '../util.js';
 
 interface RerankFlags {
@@ -19,7 +20,7 @@ interface RerankFlags {
 export function register(program: Command): void {
   program
     .command('rerank')
-    .description('rerank documents for a query; prints {"results":[{index, score, logits}]} best first')
+    .description('rerank documents for a query; prints {"results":[{index, score, logits|raw|rank|members}]} best first')
     .option('-m, --model <id|folder>', 'Hugging Face model id or local model folder')
     .option('--reranker <kind>', 'cross-encoder, or another registered kind', 'cross-encoder')
     .requiredOption('-q, --query <text>', 'the query')
@@ -48,18 +49,48 @@ export function register(program: Command): void {
     .option('--timeout-ms <ms>', 'LLM and hosted APIs: per-request timeout', intArg('--timeout-ms', 1))
     .option('--retries <n>', 'LLM and hosted APIs: retries on 429/5xx/timeouts (default 3)', intArg('--retries', 0))
     .option('--concurrency <n>', 'LLM and hosted APIs: requests in flight (default 4)', intArg('--concurrency', 1))
-    .action(async (flags: RerankFlags) => {
-      const { parseDocuments } = await import('../documents.js');
-      const documents = parseDocuments(await readInput(flags.documents), flags.documents === '-' ? 'stdin' : flags.documents);
+    .action(async (flags: RerankFlags, cmd: Command) => {
       if (!['truncate', 'chunk'].includes(String(flags.longDocuments))) throw new CliError('--long-documents must be "truncate" or "chunk"');
       if (flags.reranker === 'cross-encoder' && !flags.model) throw new CliError('--model is required (a Hugging Face id or a local folder)');
-      const { createReranker } = await import('../../registry.js');
-      const reranker = await createReranker({ ...flags, kind: flags.reranker, model: flags.model });
+      const { createReranker, rerankerOptions } = await import('../../registry.js');
+      const options = kindOptions(flags, cmd);
+      const accepted = rerankerOptions(flags.reranker);
+      const stray = accepted && Object.keys(options).find((k) => !accepted.includes(k));
+      if (stray) throw new CliError(`--${kebab(stray)} does not apply to --reranker ${flags.reranker} (see rerankit rerank --help)`);
+      const { parseDocuments } = await import('../documents.js');
+      const documents = parseDocuments(await readInput(flags.documents), flags.documents === '-' ? 'stdin' : flags.documents);
+      const reranker = await createReranker({ ...options, kind: flags.reranker });
       try {
         const results = await reranker.rerank(flags.query, documents, { topK: flags.topK, threshold: flags.threshold, returnDocuments: Boolean(flags.returnDocuments) });
-        printJson({ results });
+        printJson({ results: results.map(printable) });
       } finally {
         await reranker.close();
       }
     });
+}
+
+/** The command's own flags; every other flag given on the command line is an option of the reranker kind. */
+const COMMAND_FLAGS = new Set(['reranker', 'query', 'documents', 'topK', 'threshold', 'returnDocuments']);
+
+/** The reranker options the user gave (flag defaults left out: each kind has its own defaults). */
+function kindOptions(flags: RerankFlags, cmd: Command): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(flags).filter(([k, v]) => !COMMAND_FLAGS.has(k) && v !== undefined && cmd.getOptionValueSource(k) !== 'default'));
+}
+
+const kebab = (key: string) => key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+
+/**
+ * One printed result: a cross-encoder's is exactly {index, score, logits} (+ document); any other kind
+ * prints index, score and whichever of raw, rank and members it has.
+ */
+function printable(r: RerankResult): Record<string, unknown> {
+  const out: Record<string, unknown> = { index: r.index, score: r.score };
+  if (r.logits !== undefined) out.logits = r.logits;
+  else {
+    if (r.raw !== undefined) out.raw = r.raw;
+    if (r.rank !== undefined) out.rank = r.rank;
+    if (r.members !== undefined) out.members = r.members;
+  }
+  if (r.document !== undefined) out.document = r.document;
+  return out;
 }

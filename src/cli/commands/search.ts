@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { Retriever } from '../../types.js';
-import { CliError, intArg, numArg, printJson } from '../util.js';
+import { CliError, intArg, loadBiEncoder, numArg, printJson } from '../util.js';
 
 interface SearchFlags {
   index: string;
@@ -34,7 +34,7 @@ export function register(program: Command): void {
       if (!['rrf', 'weighted'].includes(flags.fusion)) throw new CliError('--fusion must be rrf or weighted');
       const { openIndex } = await import('../../retrieval/index.js');
       const retriever = await openIndex(flags.index, {
-        model: flags.model, fusion: flags.fusion as 'rrf', normalization: flags.normalization as 'minmax', weights: flags.weights,
+        model: flags.model, loadEmbedder: loadBiEncoder, fusion: flags.fusion as 'rrf', normalization: flags.normalization as 'minmax', weights: flags.weights,
       });
       try {
         if (flags.query) await searchOne(retriever, flags);
@@ -54,7 +54,8 @@ async function searchOne(r: Retriever, flags: SearchFlags): Promise<void> {
 async function searchMany(r: Retriever, flags: SearchFlags): Promise<void> {
   const { readQueries } = await import('../../retrieval/corpus.js');
   const queries = await readQueries(flags.queries!);
-  const bar = await progress(queries.length);
+  const { progressBar } = await import('../../util/progress.js');
+  const bar = await progressBar('search');
   const lines: string[] = [];
   for (const [n, q] of queries.entries()) {
     const hits = await r.search(q.text, flags.topK);
@@ -64,13 +65,4 @@ async function searchMany(r: Retriever, flags: SearchFlags): Promise<void> {
   }
   bar.stop();
   process.stdout.write(lines.length ? `${lines.join('\n')}\n` : '');
-}
-
-/** A cli-progress bar on stderr when it is a TTY; a no-op otherwise (pipes and CI stay clean). */
-export async function progress(total: number): Promise<{ update: (done: number, total: number) => void; stop: () => void }> {
-  if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
-  const { SingleBar, Presets } = await import('cli-progress');
-  const bar = new SingleBar({ stream: process.stderr, etaBuffer: 50 }, Presets.shades_classic);
-  bar.start(total, 0);
-  return { update: (done, t) => (bar.setTotal(t), bar.update(done)), stop: () => bar.stop() };
 }

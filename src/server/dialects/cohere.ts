@@ -1,5 +1,4 @@
-import type { FastifyInstance } from 'fastify';
-import { checkInput, docText, ranked, requestId, scoreQuery, type RouteContext } from './common.js';
+import { docText, requestId, rerankAnswer, type DialectRoute } from './common.js';
 
 interface V1Body {
   model?: string; query: string; documents: unknown[]; top_n?: number; return_documents?: boolean;
@@ -7,6 +6,10 @@ interface V1Body {
 }
 interface V2Body { model?: string; query: string; documents: string[]; top_n?: number; max_tokens_per_doc?: number }
 
+const NAMES = { topK: 'top_n', maxChunksPerDoc: 'max_chunks_per_doc', maxTokensPerDoc: 'max_tokens_per_doc' };
+
+// Value checks (top_n >= 1, ...) are left to the shared option checks, so a server client and a library
+// caller get the same error for the same mistake; the schemas check types only.
 const common = {
   model: { type: 'string', description: 'Served model name or alias; the first served model when absent' },
   query: { type: 'string' },
@@ -23,7 +26,7 @@ const v1Schema = {
       documents: { type: 'array', items: { anyOf: [{ type: 'string' }, { type: 'object' }] } },
       return_documents: { type: 'boolean', default: false },
       rank_fields: { type: 'array', items: { type: 'string' } },
-      max_chunks_per_doc: { type: 'integer', minimum: 1, description: 'Accepted; the model\'s own long-document policy applies' },
+      max_chunks_per_doc: { type: 'integer', description: 'Score a long document by its best window, at most this many windows' },
     },
   },
 } as const;
@@ -36,7 +39,7 @@ const v2Schema = {
     properties: {
       ...common,
       documents: { type: 'array', items: { type: 'string' } },
-      max_tokens_per_doc: { type: 'integer', minimum: 1, description: 'Accepted; pairs are truncated to the model\'s max length' },
+      max_tokens_per_doc: { type: 'integer', description: 'Cut each document to this many tokens before pairing it with the query' },
     },
   },
 } as const;
@@ -47,32 +50,46 @@ const meta = (version: string, tokens: number) => ({
   tokens: { input_tokens: tokens, output_tokens: 0 },
 });
 
-export function registerCohere(app: FastifyInstance, ctx: RouteContext): void {
-  app.post<{ Body: V1Body }>('/v1/rerank', { schema: v1Schema, config: { dialect: 'cohere' } }, async (req, reply) => {
-    const b = req.body;
-    const texts = b.documents.map((d, i) => docText(d, i, b.rank_fields));
-    checkInput(ctx.limits, b.query, texts, b.top_n);
-    const { model, outcome } = await scoreQuery(ctx, reply, b.model, b.query, texts);
-    const document = (i: number) => (typeof b.documents[i] === 'string' ? { text: texts[i] } : b.documents[i]);
+/** Cohere v1 returns `{text}` for a string document and the object itself otherwise. */
+const returned = (doc: unknown) => (typeof doc === 'string' ? { text: doc } : doc);
+
+export const cohereV1: DialectRoute<V1Body> = {
+  url: '/v1/rerank',
+  schema: v1Schema,
+  dialect: 'cohere',
+  toRequest: (b) => ({
+    op: 'rerank', model: b.model, field: 'documents', names: NAMES, query: b.query,
+    documents: b.documents.map((d, i) => docText(d, i, b.rank_fields)),
+    options: { topK: b.top_n, maxChunksPerDoc: b.max_chunks_per_doc },
+  }),
+  toBody: (answer, b) => {
+    const { model, outcome } = rerankAnswer(answer);
+    const tokens = outcome.tokens;
     return {
       id: requestId(),
       model: model.name,
-      results: ranked(outcome.scores, b.top_n).map((r) => ({
-        index: r.index, relevance_score: r.score, ...(b.return_documents ? { document: document(r.index) } : {}),
-      })),
-      usage: { total_tokens: outcome.tokens },
-      meta: meta('1', outcome.tokens),
+      results: outcome.results.map((r) => ({ index: r.index, relevance_score: r.score, ...(b.return_documents ? { document: returned(b.documents[r.index]) } : {}) })),
+      // Cohere's meta, Jina's usage.total_tokens, and OpenAI-style prompt/completion tokens (Together, the AI SDK).
+      usage: { total_tokens: tokens, prompt_tokens: tokens, completion_tokens: 0 },
+      meta: meta('1', tokens),
     };
-  });
+  },
+};
 
-  app.post<{ Body: V2Body }>('/v2/rerank', { schema: v2Schema, config: { dialect: 'cohere' } }, async (req, reply) => {
-    const b = req.body;
-    checkInput(ctx.limits, b.query, b.documents, b.top_n);
-    const { outcome } = await scoreQuery(ctx, reply, b.model, b.query, b.documents);
+export const cohereV2: DialectRoute<V2Body> = {
+  url: '/v2/rerank',
+  schema: v2Schema,
+  dialect: 'cohere',
+  toRequest: (b) => ({
+    op: 'rerank', model: b.model, field: 'documents', names: NAMES, query: b.query, documents: b.documents,
+    options: { topK: b.top_n, maxTokensPerDoc: b.max_tokens_per_doc },
+  }),
+  toBody: (answer) => {
+    const { outcome } = rerankAnswer(answer);
     return {
       id: requestId(),
-      results: ranked(outcome.scores, b.top_n).map((r) => ({ index: r.index, relevance_score: r.score })),
+      results: outcome.results.map((r) => ({ index: r.index, relevance_score: r.score })),
       meta: meta('2', outcome.tokens),
     };
-  });
-}
+  },
+};

@@ -1,11 +1,10 @@
-import type { FastifyInstance } from 'fastify';
-import { RerankError } from '../../errors.js';
-import { checkInput, rawScore, timingHeaders, type RouteContext } from './common.js';
+import { rawScoreOf } from '../served-model.js';
+import type { DialectRoute } from './common.js';
 
 interface MetarankBody { input: { query: string; text: string }[] }
 
 const schema = {
-  summary: 'Metarank cross-encoder inference: raw logits in input order',
+  summary: 'Metarank cross-encoder inference: raw scores (log-odds for classifiers) in input order',
   tags: ['metarank'],
   params: { type: 'object', properties: { '*': { type: 'string', description: 'Served model name or alias' } } },
   body: {
@@ -19,20 +18,14 @@ const schema = {
   },
 } as const;
 
-/** Metarank's pairs may each carry their own query; the limits apply to every one of them. */
-function check(ctx: RouteContext, input: MetarankBody['input']): void {
-  if (input.length === 0) throw new RerankError('RERANK_NO_DOCUMENTS', 'input must be a non-empty list');
-  const texts = input.map((p) => p.text);
-  for (const q of new Set(input.map((p) => p.query))) checkInput(ctx.limits, q, texts, undefined, 'input');
-}
-
-export function registerMetarank(app: FastifyInstance, ctx: RouteContext): void {
-  app.post<{ Body: MetarankBody; Params: { '*': string } }>('/inference/cross/*', { schema, config: { dialect: 'metarank' } }, async (req, reply) => {
-    const start = performance.now();
-    const model = ctx.pool.get(req.params['*'] || undefined);
-    check(ctx, req.body.input);
-    const outcome = await model.scorePairs(req.body.input.map((p) => [p.query, p.text]));
-    timingHeaders(reply, outcome);
-    return { took: Math.round(performance.now() - start), scores: outcome.scores.map(rawScore) };
-  });
-}
+/** Metarank's pairs may each carry their own query; scores come back in input order, higher is better. */
+export const metarank: DialectRoute<MetarankBody> = {
+  url: '/inference/cross/*',
+  schema,
+  dialect: 'metarank',
+  toRequest: (b, params) => ({ op: 'pairs', model: params['*'] || undefined, field: 'input', pairs: b.input.map((p) => [p.query, p.text]) }),
+  toBody: (answer) => {
+    if (answer.op !== 'pairs') throw new Error('expected a pairs answer');
+    return { took: Math.round(answer.outcome.timings.totalMs), scores: answer.outcome.scores.map(rawScoreOf) };
+  },
+};

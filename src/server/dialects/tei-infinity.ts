@@ -1,7 +1,8 @@
-import type { FastifyInstance } from 'fastify';
 import { RerankError } from '../../errors.js';
 import type { Dialect } from '../http-errors.js';
-import { checkInput, ranked, requestId, scoreQuery, type RouteContext } from './common.js';
+import { rawScoreOf } from '../served-model.js';
+import type { ServeAnswer, ServeRequest } from '../serve.js';
+import { requestId, rerankAnswer, type DialectRoute } from './common.js';
 
 /** TEI sends `texts`; Infinity sends `documents`. Both POST /rerank. */
 interface RerankBody {
@@ -22,10 +23,10 @@ const schema = {
       query: { type: 'string' },
       texts: { ...strings, description: 'TEI: the texts to rank' },
       documents: { ...strings, description: 'Infinity: the documents to rank' },
-      model: { type: 'string', description: 'Infinity: served model name; the first when absent' },
-      raw_scores: { type: 'boolean', default: false, description: 'Scores as raw logits instead of [0,1]' },
-      truncate: { type: 'boolean', description: 'TEI: accepted; pairs are always truncated to the model\'s max length' },
-      truncation_direction: { type: 'string', enum: ['Left', 'Right', 'left', 'right'] },
+      model: { type: 'string', description: 'Infinity: served model name; the first when absent or "default/not-specified". TEI: ignored' },
+      raw_scores: { type: 'boolean', default: false, description: 'Raw scores (log-odds for classifiers) instead of [0,1]' },
+      truncate: { type: 'boolean', description: 'TEI: false refuses pairs longer than the model\'s max length (422) instead of cutting them; default true' },
+      truncation_direction: { type: 'string', enum: ['Left', 'Right', 'left', 'right'], description: 'TEI: which end of an over-long pair is cut' },
       return_text: { type: 'boolean', default: false, description: 'TEI: include each text' },
       return_documents: { type: 'boolean', default: false, description: 'Infinity: include each document' },
       top_n: { type: 'integer', description: 'Infinity: keep the best top_n' },
@@ -33,43 +34,52 @@ const schema = {
   },
 } as const;
 
-/** Which error shape a /rerank request gets, decided from its (parsed) body. */
+/** What Infinity's OpenAPI schema sends for "no model named": the default model. */
+const INFINITY_DEFAULT_MODEL = 'default/not-specified';
+
+/** Which dialect a /rerank request speaks, decided from its (parsed) body. */
 export function rerankDialect(body: unknown): Dialect {
   return body && typeof body === 'object' && 'documents' in body ? 'infinity' : 'tei';
 }
 
-export function registerTeiInfinity(app: FastifyInstance, ctx: RouteContext): void {
-  const opts = { schema, attachValidation: true, config: { dialect: 'tei' as const, dialectOf: rerankDialect } };
-  app.post<{ Body: RerankBody }>('/rerank', opts, async (req, reply) => {
-    const invalid = req.validationError as (Error & { validation?: { keyword: string }[] }) | undefined;
-    if (invalid?.validation?.[0]?.keyword === 'oneOf') {
-      throw new RerankError('RERANK_BAD_INPUT', 'send either "texts" (TEI) or "documents" (Infinity), not both and not neither');
-    }
-    if (invalid) throw invalid;
-    const b = req.body;
-    return b.documents ? infinity(ctx, reply, b, b.documents) : tei(ctx, reply, b, b.texts!);
-  });
+const direction = (d?: string) => (d === undefined ? undefined : d.toLowerCase() === 'left' ? 'left' : 'right');
+
+function toRequest(b: RerankBody): ServeRequest {
+  if (rerankDialect(b) === 'infinity') {
+    const model = b.model === INFINITY_DEFAULT_MODEL ? undefined : b.model;
+    return { op: 'rerank', model, field: 'documents', names: { topK: 'top_n' }, query: b.query, documents: b.documents!, options: { topK: b.top_n } };
+  }
+  // TEI serves one model and ignores fields it does not know, `model` among them.
+  return {
+    op: 'rerank', field: 'texts', names: { truncationDirection: 'truncation_direction' }, query: b.query, documents: b.texts!,
+    options: { truncate: b.truncate, truncationDirection: direction(b.truncation_direction) },
+  };
 }
 
-async function tei(ctx: RouteContext, reply: Parameters<typeof scoreQuery>[1], b: RerankBody, texts: string[]) {
-  checkInput(ctx.limits, b.query, texts, undefined, 'texts');
-  const { outcome } = await scoreQuery(ctx, reply, b.model, b.query, texts);
-  return ranked(outcome.scores).map((r) => ({
-    index: r.index, score: b.raw_scores ? r.raw : r.score, ...(b.return_text ? { text: texts[r.index] } : {}),
-  }));
-}
-
-async function infinity(ctx: RouteContext, reply: Parameters<typeof scoreQuery>[1], b: RerankBody, docs: string[]) {
-  checkInput(ctx.limits, b.query, docs, b.top_n);
-  const { model, outcome } = await scoreQuery(ctx, reply, b.model, b.query, docs);
+function toBody(answer: ServeAnswer, b: RerankBody): unknown {
+  const { model, outcome } = rerankAnswer(answer);
+  const value = b.raw_scores ? rawScoreOf : (r: { score: number }) => r.score;
+  if (rerankDialect(b) === 'tei') {
+    return outcome.results.map((r) => ({ index: r.index, score: value(r), ...(b.return_text ? { text: b.texts![r.index] } : {}) }));
+  }
   return {
     object: 'rerank',
     id: `infinity-${requestId()}`,
     created: Math.floor(Date.now() / 1000),
     model: model.name,
-    results: ranked(outcome.scores, b.top_n).map((r) => ({
-      relevance_score: b.raw_scores ? r.raw : r.score, index: r.index, ...(b.return_documents ? { document: docs[r.index] } : {}),
-    })),
+    results: outcome.results.map((r) => ({ relevance_score: value(r), index: r.index, ...(b.return_documents ? { document: b.documents![r.index] } : {}) })),
     usage: { prompt_tokens: outcome.tokens, total_tokens: outcome.tokens },
   };
 }
+
+export const teiInfinity: DialectRoute<RerankBody> = {
+  url: '/rerank',
+  schema,
+  dialect: 'tei',
+  dialectOf: rerankDialect,
+  invalid: (err) => (err.validation?.[0]?.keyword === 'oneOf'
+    ? new RerankError('RERANK_BAD_INPUT', 'send either "texts" (TEI) or "documents" (Infinity), not both and not neither')
+    : err),
+  toRequest,
+  toBody,
+};

@@ -1,6 +1,7 @@
 /**
  * A counting semaphore: at most `max` tasks run at once, the rest wait in FIFO order.
- * Twenty lines do not justify a dependency; every LLM and hosted-API client owns one.
+ * Twenty lines do not justify a dependency; every LLM and hosted-API client owns one, so it lives here
+ * rather than in one backend family.
  */
 export class Limiter {
   private active = 0;

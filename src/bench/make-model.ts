@@ -1,7 +1,8 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { GraphBuilder, attrFloat, attrInt, attrInts, randomWeights } from './graph.js';
-import { DataType, writeModel, type Model } from './model.js';
+import { attrFloat, attrInt, attrInts } from '../onnx/graph.js';
+import { DataType, writeModel, type Model } from '../onnx/model.js';
+import { GraphBuilder, randomWeights } from './graph-builder.js';
 
 export interface EncoderShape {
   arch: 'bert' | 'xlm-roberta';
@@ -21,6 +22,8 @@ export const SHAPES: Record<string, EncoderShape> = {
   'minilm-l12': { arch: 'bert', hidden: 384, layers: 12, heads: 12, intermediate: 1536, vocab: 30522, maxPositions: 512 },
   'bert-base': { arch: 'bert', hidden: 768, layers: 12, heads: 12, intermediate: 3072, vocab: 30522, maxPositions: 512 },
   'xlmr-base': { arch: 'xlm-roberta', hidden: 768, layers: 12, heads: 12, intermediate: 3072, vocab: 250002, maxPositions: 514 },
+  /** Not a real model's shape: a seconds-long smoke test of the whole bench (4 MB, mostly the embedding table). */
+  tiny: { arch: 'bert', hidden: 32, layers: 2, heads: 4, intermediate: 64, vocab: 30522, maxPositions: 512 },
 };
 
 const PAD_XLMR = 1;

@@ -1,4 +1,4 @@
-import { RerankError } from '../../errors.js';
+import { RerankError } from '../errors.js';
 
 /**
  * One JSON-over-HTTP call with a per-attempt timeout and retries (exponential backoff with jitter,

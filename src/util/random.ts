@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a tiny, well-mixed seeded generator of floats in [0, 1), so bootstrap samples, random
+ * weights and generated workloads repeat exactly. Seeds are taken as unsigned 32-bit integers.
+ */
+export function seededRandom(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
