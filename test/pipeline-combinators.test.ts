@@ -92,8 +92,8 @@ describe('combinators on a real cross-encoder (bert-ce-tiny) and word overlap', 
     }
     const plain = new CachedReranker(new WordOverlap());
     assert.equal(plain.capabilities, undefined, 'nothing declared that the inner reranker cannot do');
-    assert.ok(!isPairScorer(plain));
     await assert.rejects(plain.score([[query, docs[0]]]), { code: 'RERANK_BAD_OPTION' });
+    assert.ok(!isPairScorer(plain));
   });
 
   test('cache: truncation options reach the reranker and are part of the key', async () => {

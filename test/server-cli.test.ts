@@ -11,7 +11,7 @@ import type { RunningServer } from '../src/server/start.js';
 import type { DocInput, RerankResult } from '../src/types.js';
 import { BERT, XLMR, call, serve } from './server-helpers.js';
 
-/** A real non-cross-encoder Reranker (word overlap, no score()/countTokens): the server must call it directly. */
+/** A real non-cross-encoder Reranker (word overlap, no declared capabilities): the server must call it directly. */
 class OverlapReranker {
   readonly name = 'overlap';
   async rerank(query: string, documents: DocInput[]): Promise<RerankResult[]> {
@@ -19,7 +19,7 @@ class OverlapReranker {
     return documents
       .map((d, index) => {
         const hits = String(typeof d === 'string' ? d : d.text).toLowerCase().split(/\s+/).filter((w) => words.has(w)).length;
-        return { index, score: hits / (hits + 1), logits: [hits] };
+        return { index, score: hits / (hits + 1), raw: hits };
       })
       .sort((a, b) => b.score - a.score || a.index - b.index);
   }

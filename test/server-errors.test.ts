@@ -3,12 +3,14 @@ import { after, before, describe, it } from 'node:test';
 import { CohereClient, CohereError } from 'cohere-ai';
 import { CrossEncoder } from '../src/backends/onnx/cross-encoder.js';
 import type { RunningServer } from '../src/server/start.js';
-import type { DocInput, RerankOptions, RerankResult, ScoredPair } from '../src/types.js';
+import type { DocInput, PairScorer, RerankOptions, RerankResult, ScoredPair, TokenCounter } from '../src/types.js';
 import { BERT, call, serve } from './server-helpers.js';
 
 /** The real fixture cross-encoder behind a gate, so a test can hold requests in the queue. */
-class GatedCrossEncoder {
+class GatedCrossEncoder implements PairScorer, TokenCounter {
   readonly name = 'gated';
+  readonly identity = 'gated';
+  readonly capabilities = ['score-pairs', 'count-tokens'] as const;
   private gate = Promise.resolve();
   private open = () => {};
   constructor(private readonly ce: CrossEncoder) {}

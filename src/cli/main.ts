@@ -38,7 +38,7 @@ function report(err: unknown, program: Command, argv: string[]): number {
   if (err instanceof CommanderError) {
     if (err.exitCode === 0 || COMMANDER_DONE.has(err.code)) return err.exitCode;
     // "error: required option '-q, --query <text>' not specified" → RERANK_USAGE, with where to look.
-    const message = err.message.replace(/^error:\s*/, '');
+    const message = err.message.replace(/^error:\s*/, '').replace(/\s*\n\s*/g, ' '); // one line: "(Did you mean ...?)" comes on its own
     console.error(`rerankit: error [RERANK_USAGE]: ${message} (see rerankit ${commandOf(program, argv)}--help)`);
     return 1;
   }

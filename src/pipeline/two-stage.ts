@@ -30,6 +30,9 @@ export class TwoStageRetriever implements Retriever {
   }
 
   async search(query: string, k = this.k2): Promise<SearchHit[]> {
+    // Checked here, like every retriever does, not left to the stages (a first stage with no hits never asks the reranker).
+    if (typeof query !== 'string' || query.trim() === '') throw new RerankError('RERANK_EMPTY_QUERY');
+    if (!Number.isInteger(k) || k <= 0) throw new RerankError('RERANK_BAD_OPTION', `k must be a positive integer, got ${k}`);
     const hits = await this.retriever.search(query, Math.max(this.k1, 1));
     if (hits.length === 0) return [];
     const docs = hits.map((h) => ({ text: this.textFor(h), id: h.id, score: h.score }));

@@ -2,9 +2,14 @@ import { RerankError } from '../errors.js';
 import { checkRerankInput, finishResults } from '../rerank-input.js';
 import { isPairScorer, isTokenCounter, type DocInput, type PairOptions, type PairScorer, type Reranker, type RerankOptions, type RerankResult, type ScoredPair } from '../types.js';
 import { MicroBatcher, optionsKey } from './batcher.js';
-import { ScoreCache, type CachedScore } from './cache.js';
+import { ScoreCache } from '../util/score-cache.js';
 import type { ServerMetrics } from './metrics.js';
 import type { BatchSettings } from './settings.js';
+
+/** A cached score with the pair's token count, so a hit needs neither tokenizer nor model. */
+interface CachedScore extends ScoredPair {
+  tokens: number;
+}
 
 export interface Timings { queueMs: number; tokenizeMs: number; inferenceMs: number; totalMs: number }
 
@@ -51,7 +56,7 @@ const since = (t0: number) => performance.now() - t0;
  */
 export class ServedModel {
   private readonly batcher?: MicroBatcher;
-  private readonly cache: ScoreCache;
+  private readonly cache: ScoreCache<CachedScore>;
   private direct = 0;
 
   constructor(
@@ -63,7 +68,7 @@ export class ServedModel {
     readonly aliases: string[] = [],
   ) {
     const scorer = isPairScorer(reranker);
-    this.cache = new ScoreCache(scorer ? settings.cacheSize : 0);
+    this.cache = new ScoreCache<CachedScore>(scorer ? settings.cacheSize : 0);
     if (scorer) {
       this.batcher = new MicroBatcher(reranker, settings, (b) => {
         metrics.batchSize.observe({ model: name }, b.pairs);

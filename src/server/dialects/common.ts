@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { RerankError } from '../../errors.js';
+import { docText as plainText } from '../../rerank-input.js';
 import type { Dialect } from '../http-errors.js';
 import type { ServeAnswer, ServeRequest } from '../serve.js';
 
@@ -22,13 +23,12 @@ export interface DialectRoute<Body = any> {
 
 /** The text a document contributes: a string, its `text`, or Cohere's `rank_fields` joined as `key: value` lines. */
 export function docText(doc: unknown, i: number, rankFields?: string[]): string {
-  if (typeof doc === 'string') return doc;
-  if (doc && typeof doc === 'object' && !Array.isArray(doc)) {
-    const o = doc as Record<string, unknown>;
-    if (rankFields?.length) return rankFields.filter((f) => o[f] !== undefined).map((f) => `${f}: ${fieldText(o[f])}`).join('\n');
-    if (typeof o.text === 'string') return o.text;
+  if (!rankFields?.length || typeof doc === 'string') return plainText(doc, i);
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new RerankError('RERANK_BAD_DOCUMENT', `document ${i} must be a string or an object with the rank_fields, got ${Array.isArray(doc) ? 'an array' : typeof doc}`);
   }
-  throw new RerankError('RERANK_BAD_DOCUMENT', `documents[${i}] must be a string or an object with a string "text" field`);
+  const o = doc as Record<string, unknown>;
+  return rankFields.filter((f) => o[f] !== undefined).map((f) => `${f}: ${fieldText(o[f])}`).join('\n');
 }
 
 function fieldText(v: unknown): string {
