@@ -194,7 +194,7 @@ import { benchModelsDir } from 'rerankit/dist/bench/paths.js';
       env: { XDG_CACHE_HOME: cache, RERANKIT_BENCH_DIR: '' },
     });
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.stderr, 'bench: skipping transformersjs: @huggingface/transformers is not installed (npm install @huggingface/transformers@^3 to compare with it)\n');
+    assert.equal(r.stderr, 'bench: skipping transformersjs: @huggingface/transformers is not installed (it is optional: see "--compare" in docs/bench.md)\n');
     const rep = JSON.parse(r.stdout) as { model: { folder: string; layers: number }; results: { workload: string; pairs: number; contenders: Record<string, unknown> }[] };
     assert.equal(rep.model.folder, join(cache, 'rerankit', 'bench', 'models', 'tiny'));
     assert.equal(rep.model.layers, 2);

@@ -41,8 +41,8 @@ describe('serve settings: defaults < YAML < RERANKIT_* < flags', () => {
     assert.deepEqual([s.host, s.port, s.maxQueue, s.maxWaitMs, s.cacheSize, s.maxDocuments], ['0.0.0.0', 9100, 7, 9, 0, 1000]);
     assert.deepEqual(s.apiKeys, ['from-yaml']);
     assert.deepEqual(s.models, [
-      { dtype: 'fp32', name: 'bert-ce-tiny', model: BERT },
-      { dtype: 'fp32', name: 'ml', model: XLMR, aliases: ['rerank-v3.5'], maxLength: 128 },
+      { name: 'bert-ce-tiny', model: BERT, defaults: { dtype: 'fp32' } },
+      { name: 'ml', model: XLMR, aliases: ['rerank-v3.5'], maxLength: 128, defaults: { dtype: 'fp32' } },
     ]);
   });
 
@@ -55,6 +55,18 @@ describe('serve settings: defaults < YAML < RERANKIT_* < flags', () => {
     assert.deepEqual(byFlag.models.map((m) => m.name), ['b']);
     const none = await resolveSettings({}, {});
     assert.deepEqual(none.models, [{ name: 'cross-encoder/ms-marco-MiniLM-L-6-v2', model: 'cross-encoder/ms-marco-MiniLM-L-6-v2' }]);
+  });
+
+  it('model-wide defaults reach only the kinds that take them; a wrong model option is refused by name', async () => {
+    const llm = { name: 'llm', kind: 'listwise', llmBaseUrl: 'http://127.0.0.1:9/v1', llmModel: 'm' };
+    const server = await serve({ models: [BERT, llm], dtype: 'fp32', threads: 1 });
+    try {
+      assert.deepEqual(server.pool.list().map((m) => [m.name, m.kind]), [['bert-ce-tiny', 'cross-encoder'], ['llm', 'listwise']]);
+    } finally {
+      await server.close();
+    }
+    await assert.rejects(serve({ models: [{ name: 'x', model: BERT, maxLenght: 16 }] }), (e: unknown) => e instanceof RerankError && e.code === 'RERANK_BAD_OPTION' && /maxLenght/.test(e.message));
+    await assert.rejects(serve({ models: [{ ...llm, concurrency: 0 }] }), (e: unknown) => e instanceof RerankError && e.code === 'RERANK_BAD_OPTION' && /concurrency/.test(e.message));
   });
 
   it('bad values are one RerankError naming the source and key', async () => {

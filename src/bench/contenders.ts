@@ -62,7 +62,7 @@ export async function importTransformers(): Promise<TransformersJs | undefined> 
 /** The requested contenders that can run here: an absent Transformers.js is dropped with one warning. */
 export async function usableContenders<T extends string>(names: T[], warn: (line: string) => void): Promise<T[]> {
   if (!names.includes('transformersjs' as T) || (await importTransformers())) return names;
-  warn(`skipping transformersjs: ${TJS} is not installed (npm install ${TJS}@^3 to compare with it)`);
+  warn(`skipping transformersjs: ${TJS} is not installed (it is optional: see "--compare" in docs/bench.md)`);
   return names.filter((n) => n !== 'transformersjs');
 }
 

@@ -76,16 +76,26 @@ export async function fileLayer(path: string): Promise<Layer> {
   return checkLayer(doc as Layer, path);
 }
 
-/** `name=id`, or a bare id/folder named after itself (a folder by its base name). */
+/**
+ * `name=id`, or a bare id/folder named after itself (a folder by its base name). The model-wide `kind`
+ * applies to entries without one; the other model-wide keys travel as `defaults`, which the registry
+ * applies only to kinds that take them (an LLM model has no dtype).
+ */
 function specOf(e: z.infer<typeof entry>, defaults: Layer): ModelSpec {
+  const { kind, ...rest } = defaults;
+  const withDefaults = (spec: ModelSpec): ModelSpec => ({
+    ...spec,
+    ...(spec.kind === undefined && kind !== undefined ? { kind: kind as string } : {}),
+    ...(Object.keys(rest).length ? { defaults: rest } : {}),
+  });
   if (typeof e !== 'string') {
     const name = e.name ?? (e.model ? defaultName(e.model) : undefined);
     if (!name) throw new RerankError('RERANK_BAD_OPTION', 'a model entry needs a "name" or a "model"');
-    return { ...defaults, ...e, name } as ModelSpec;
+    return withDefaults({ ...e, name } as ModelSpec);
   }
   const eq = e.indexOf('=');
   const [name, model] = eq > 0 ? [e.slice(0, eq), e.slice(eq + 1)] : [defaultName(e), e];
-  return { ...defaults, name, model };
+  return withDefaults({ name, model });
 }
 
 function defaultName(model: string): string {

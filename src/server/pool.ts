@@ -18,8 +18,8 @@ export class ModelPool {
   async load(specs: ModelSpec[]): Promise<void> {
     for (const spec of specs) {
       const start = performance.now();
-      const { name, aliases, kind = 'cross-encoder', ...config } = spec;
-      const reranker = await createReranker({ ...config, kind });
+      const { name, aliases, defaults, kind = 'cross-encoder', ...config } = spec;
+      const reranker = await createReranker({ ...config, kind }, { defaults });
       this.metrics.loadSeconds.set({ model: name }, (performance.now() - start) / 1000);
       this.add(name, kind, reranker, aliases);
     }

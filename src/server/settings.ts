@@ -9,6 +9,8 @@ export interface ModelSpec {
   model?: string;
   /** Other names a request may use for this model (e.g. `rerank-v3.5` for unchanged Cohere clients). */
   aliases?: string[];
+  /** Model-wide options (dtype, threads, maxLength...) applied where this kind takes them and the spec leaves them unset. */
+  defaults?: Record<string, unknown>;
   /** Extra options handed to the registry factory (dtype, maxLength, threads, apiKey...). */
   [option: string]: unknown;
 }

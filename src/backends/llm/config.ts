@@ -6,7 +6,8 @@ import { LlmClient, type LlmClientOptions } from './client.js';
 /**
  * Reading the LLM rerankers' options from a RerankerConfig (what the CLI and server build).
  * Keys: llmBaseUrl, llmModel (or model), llmApiKey (or $OPENAI_API_KEY), llmEndpoint, timeoutMs,
- * retries, backoffMs, concurrency, cache, maxWords, prompts, plus each kind's own keys.
+ * retries, backoffMs, concurrency, cache, maxWords, prompts, plus each kind's own keys. The registry
+ * checks a config against the kind's schema first (src/registry.ts): a key added here must be added there.
  */
 export function clientFromConfig(config: RerankerConfig): LlmClient {
   const baseUrl = str(config.llmBaseUrl) ?? str(config.baseUrl) ?? process.env.OPENAI_BASE_URL;

@@ -4,7 +4,7 @@ import type { BatchTensors } from './batching.js';
 
 /** onnxruntime-node, imported by the first OnnxModel.load: `import 'rerankit'` must not load native code. */
 let ort: typeof Ort;
-/** Its types, under the same name for the annotations below. */
+/** Its types under the same name (a type-only namespace merges with the variable), so `ort.Tensor` reads as with a static import. */
 declare namespace ort {
   type InferenceSession = Ort.InferenceSession;
   type Tensor = Ort.Tensor;

@@ -5,7 +5,7 @@ import { RemoteReranker } from './reranker.js';
 
 /**
  * Registry factory for the hosted kinds: cohere (v1 | v2), jina, voyage, tei, infinity, rerankit.
- * Config keys (CLI flags map onto them; checked by the schemas in ./options.ts): apiBaseUrl (or baseUrl),
+ * Config keys (CLI flags map onto them; checked first against the kind's schema in src/registry.ts): apiBaseUrl (or baseUrl),
  * apiKey, apiVersion (cohere only), model, timeoutMs, retries, backoffMs, concurrency,
  * maxDocumentsPerRequest. The API key falls back to the service's environment variable.
  * Results: `score` is the API's relevance in [0, 1]; `raw` only where the API returns an unbounded raw
