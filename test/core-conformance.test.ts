@@ -36,8 +36,8 @@ for (const name of CROSS_ENCODERS) {
     test('logits match one pair at a time', async () => {
       for (const c of ref.cases) {
         const [r] = await model.score([c.input]);
-        assertLogits(r.logits, c.logits, c.input[0].slice(0, 30));
-        assert.equal(r.score, scoreOf(r.logits), 'score is sigmoid / softmax[1] of the logits');
+        assertLogits(r.logits!, c.logits, c.input[0].slice(0, 30));
+        assert.equal(r.score, scoreOf(r.logits!), 'score is sigmoid / softmax[1] of the logits');
         assert.ok(Math.abs(r.score - scoreOf(c.logits)) <= TOL, 'score near the reference score');
       }
     });
@@ -47,7 +47,7 @@ for (const name of CROSS_ENCODERS) {
       for (let round = 0; round < 3; round++) {
         const order = shuffled(ref.cases.map((_, i) => i), rand);
         const got = await model.score(order.map((i) => ref.cases[i].input));
-        got.forEach((r, k) => assertLogits(r.logits, ref.cases[order[k]].logits, `shuffled case ${order[k]}`));
+        got.forEach((r, k) => assertLogits(r.logits!, ref.cases[order[k]].logits, `shuffled case ${order[k]}`));
       }
     });
 
@@ -55,7 +55,7 @@ for (const name of CROSS_ENCODERS) {
       const small = await CrossEncoder.load(modelDir(name), { batch: { tokenBudget: 600, maxBatch: 3 } });
       try {
         const got = await small.score(ref.cases.map((c) => c.input));
-        got.forEach((r, i) => assertLogits(r.logits, ref.cases[i].logits, `case ${i}`));
+        got.forEach((r, i) => assertLogits(r.logits!, ref.cases[i].logits, `case ${i}`));
       } finally {
         await small.close();
       }
@@ -68,7 +68,7 @@ for (const name of CROSS_ENCODERS) {
       assert.equal(results.length, cases.length);
       for (let i = 1; i < results.length; i++) assert.ok(results[i - 1].score >= results[i].score);
       for (const r of results) {
-        assertLogits(r.logits, cases[r.index].logits, `doc ${r.index}`);
+        assertLogits(r.logits!, cases[r.index].logits, `doc ${r.index}`);
         assert.ok(r.score >= 0 && r.score <= 1);
       }
     });
@@ -76,7 +76,7 @@ for (const name of CROSS_ENCODERS) {
     test('concurrent calls on one model give the same answers', async () => {
       const pairs = ref.cases.map((c) => c.input);
       const runs = await Promise.all([0, 1, 2, 3].map(() => model.score(pairs)));
-      for (const run of runs) run.forEach((r, i) => assertLogits(r.logits, ref.cases[i].logits, `case ${i}`));
+      for (const run of runs) run.forEach((r, i) => assertLogits(r.logits!, ref.cases[i].logits, `case ${i}`));
     });
   });
 }

@@ -57,8 +57,8 @@ describe('MicroBatcher', () => {
     const [ra, rc] = await Promise.all([pa, pc]);
     assert.equal(scorer.calls.length, 1);
     assert.equal(scorer.calls[0]!.length, 6);
-    assert.deepEqual(ra.scores.map((s) => s.logits[0]), expected(a));
-    assert.deepEqual(rc.scores.map((s) => s.logits[0]), expected(c));
+    assert.deepEqual(ra.scores.map((s) => s.logits![0]), expected(a));
+    assert.deepEqual(rc.scores.map((s) => s.logits![0]), expected(c));
     assert.deepEqual(reports, [{ pairs: 6, paddedTokens: 24, requests: 2, ms: reports[0]!.ms }]);
     assert.equal(b.depth, 0);
   });
@@ -88,8 +88,8 @@ describe('MicroBatcher', () => {
     // The big request alone already fills a batch, so it starts at once; the small one joins the next.
     assert.deepEqual(scorer.calls[1]!.map(([, d]) => d), ['doc 4 q', 'q q', 'doc 5 q', 'x']);
     assert.deepEqual(order, ['small', 'big']);
-    assert.deepEqual(rBig.scores.map((s) => s.logits[0]), expected(big));
-    assert.deepEqual(rSmall.scores.map((s) => s.logits[0]), [2, 0]);
+    assert.deepEqual(rBig.scores.map((s) => s.logits![0]), expected(big));
+    assert.deepEqual(rSmall.scores.map((s) => s.logits![0]), [2, 0]);
   });
 
   it('runs one pair larger than the budget on its own rather than refusing it', async () => {
@@ -97,7 +97,7 @@ describe('MicroBatcher', () => {
     const b = new MicroBatcher(scorer, settings({ maxBatchTokens: 5 }));
     const r = await b.submit(pairsOf('a b', ['a b c', 'b']), [50, 2]);
     assert.deepEqual(scorer.calls.map((c) => c.length), [1, 1]);
-    assert.deepEqual(r.scores.map((s) => s.logits[0]), [2, 1]);
+    assert.deepEqual(r.scores.map((s) => s.logits![0]), [2, 1]);
   });
 
   it('refuses new requests with RERANK_OVERLOADED when the queue is full, and accepts them again after', async () => {

@@ -70,9 +70,10 @@ async function recordingProxy(target: string, bodies: unknown[]): Promise<{ url:
 }
 
 /** The cohere-ai release LangChain itself depends on (it nests its own copy). */
-function langchainsCohere(): typeof CohereClient {
+type LangchainClient = NonNullable<ConstructorParameters<typeof CohereRerank>[0]>['client'];
+function langchainsCohere(): new (o: { token: string; environment: string }) => LangchainClient {
   const req = createRequire(fileURLToPath(import.meta.resolve('@langchain/cohere')));
-  return (req('cohere-ai') as { CohereClient: typeof CohereClient }).CohereClient;
+  return (req('cohere-ai') as { CohereClient: new (o: { token: string; environment: string }) => LangchainClient }).CohereClient;
 }
 
 describe('server: the real client packages and what they send', () => {
