@@ -1,4 +1,5 @@
 import { DataType, tensor, type Attribute, type Node, type Tensor } from '../onnx/model.js';
+import { seededRandom } from '../util/random.js';
 
 /** A tiny graph builder: unique names, initializers and nodes in one place. */
 export class GraphBuilder {
@@ -31,14 +32,7 @@ export class GraphBuilder {
 
 /** Seeded normal(0, std) weights: speed does not depend on values, fidelity tests need them repeatable. */
 export function randomWeights(count: number, seed: number, std = 0.02): Float32Array {
-  let s = seed >>> 0 || 1;
-  const next = () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededRandom(seed >>> 0 || 1);
   const out = new Float32Array(count);
   for (let i = 0; i < count; i += 2) {
     const r = Math.sqrt(-2 * Math.log(next() + 1e-12)) * std;

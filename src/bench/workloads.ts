@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RerankError } from '../errors.js';
 import { ASSETS } from './paths.js';
+import { seededRandom } from '../util/random.js';
 
 /** One benchmark request: a query and its candidate documents, all generated from a seed. */
 export interface Workload {
@@ -44,16 +45,8 @@ export function loadWords(path = DEFAULT_WORDS): string[] {
   return words;
 }
 
-/** mulberry32: a small, well-mixed seeded generator, so every run sees the same texts. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
-  };
-}
+/** The shared seeded generator (util/random.ts), so every run sees the same texts. */
+export const seeded = seededRandom;
 
 /** Builds a workload; the same (name, seed, words) always gives the same texts. */
 export function makeWorkload(name: WorkloadName, words: string[], seed = 1): Workload {

@@ -2,8 +2,9 @@ import { RerankError } from '../../errors.js';
 import { resolveModel, type ResolveOptions } from '../../models/resolve.js';
 import { PairTokenizer } from '../../models/tokenizer.js';
 import type { RerankerConfig } from '../../types.js';
-import type { Capability, DocInput, PairScorer, RerankOptions, RerankResult, ScoredPair, TokenCounter } from '../../types.js';
-import { checkRerankInput, finishResults } from '../../rerank-input.js';
+import type { TruncationPlan } from '../../models/truncate.js';
+import type { Capability, DocInput, PairOptions, PairScorer, RerankOptions, RerankResult, ScoredPair, TokenCounter } from '../../types.js';
+import { checkRerankInput, checkRerankOptions, finishResults } from '../../rerank-input.js';
 import { buildTensors, planBatches, type BatchLimits, type PairItem } from './batching.js';
 import { chunkWindows } from './chunks.js';
 import { rawOf, scoreOf } from './heads.js';
@@ -75,7 +76,7 @@ export class CrossEncoder implements PairScorer, TokenCounter {
     return finishResults(results, documents, o);
   }
 
-  async score(pairs: [string, string][], o: import('../../types.js').PairOptions = {}): Promise<ScoredPair[]> {
+  async score(pairs: [string, string][], o: PairOptions = {}): Promise<ScoredPair[]> {
     if (!Array.isArray(pairs)) throw new RerankError('RERANK_BAD_INPUT', 'pairs must be an array of [query, document]');
     pairs.forEach((p, i) => {
       if (!Array.isArray(p) || typeof p[0] !== 'string' || typeof p[1] !== 'string') throw new RerankError('RERANK_BAD_INPUT', `pair ${i} must be [string, string]`);
@@ -87,7 +88,7 @@ export class CrossEncoder implements PairScorer, TokenCounter {
   }
 
   /** Tokens per (query, document) pair as score() feeds them to the model, special tokens included; chunked documents count every window. */
-  async countTokens(query: string, documents: string[], o: import('../../types.js').PairOptions = {}): Promise<number[]> {
+  async countTokens(query: string, documents: string[], o: PairOptions = {}): Promise<number[]> {
     const plan = this.truncationPlan(o);
     const [q, ...docs] = await this.tokenizer.encodeTexts([query, ...documents]);
     return docs.map((d, i) => this.itemsFor(q, d, i, plan).reduce((n, it) => n + it.ids.length, 0));
@@ -107,7 +108,7 @@ export class CrossEncoder implements PairScorer, TokenCounter {
   }
 
   /** Logits per pair; in chunk mode a pair's logits are those of its best window. */
-  private async scoreTokens(pairs: [number[], number[]][], plan: import('../../models/truncate.js').TruncationPlan): Promise<number[][]> {
+  private async scoreTokens(pairs: [number[], number[]][], plan: TruncationPlan): Promise<number[][]> {
     const items = pairs.flatMap(([q, d], key) => this.itemsFor(q, d, key, plan));
     const byItem = await this.infer(items);
     const best: number[][] = new Array(pairs.length);
@@ -123,7 +124,7 @@ export class CrossEncoder implements PairScorer, TokenCounter {
    * pair truncated as tokenizers' longest_first does, or the document's windows (chunk mode, at most
    * maxChunks); with truncate: false a pair that would lose tokens is an error instead.
    */
-  private itemsFor(q: number[], d: number[], key: number, plan: import('../../models/truncate.js').TruncationPlan): PairItem[] {
+  private itemsFor(q: number[], d: number[], key: number, plan: TruncationPlan): PairItem[] {
     const tok = this.tokenizer;
     const { direction } = plan;
     if (plan.maxTokensPerDoc !== undefined) d = tok.cap(d, plan.maxTokensPerDoc, direction);
@@ -142,16 +143,9 @@ export class CrossEncoder implements PairScorer, TokenCounter {
   }
 
   /** Checks a call's truncation options (RERANK_BAD_OPTION names the bad one) and resolves them. */
-  private truncationPlan(o: import('../../types.js').PairOptions | undefined): import('../../models/truncate.js').TruncationPlan {
+  private truncationPlan(o: PairOptions | undefined): TruncationPlan {
     const { maxTokensPerDoc, maxChunksPerDoc, truncate, truncationDirection } = o ?? {};
-    const bad = (name: string, value: unknown, want: string): never => {
-      throw new RerankError('RERANK_BAD_OPTION', `${name} must be ${want}, got ${JSON.stringify(value) ?? String(value)}`);
-    };
-    const positiveInt = (v: unknown) => Number.isInteger(v) && (v as number) > 0;
-    if (maxTokensPerDoc !== undefined && !positiveInt(maxTokensPerDoc)) bad('maxTokensPerDoc', maxTokensPerDoc, 'a positive integer');
-    if (maxChunksPerDoc !== undefined && !positiveInt(maxChunksPerDoc)) bad('maxChunksPerDoc', maxChunksPerDoc, 'a positive integer');
-    if (truncate !== undefined && typeof truncate !== 'boolean') bad('truncate', truncate, 'true or false');
-    if (truncationDirection !== undefined && truncationDirection !== 'left' && truncationDirection !== 'right') bad('truncationDirection', truncationDirection, '"left" or "right"');
+    checkRerankOptions({ maxTokensPerDoc, maxChunksPerDoc, truncate, truncationDirection });
     return {
       direction: truncationDirection ?? 'right',
       maxTokensPerDoc,
