@@ -137,7 +137,11 @@ describe('server: bad input, limits, auth and overload answer 4xx in each dialec
   it('a full queue answers 429 with Retry-After in the client\'s shape, then serves again', async () => {
     gated.hold();
     const held = call(server.url, '/v2/rerank', { ...ok, model: 'gated' });
-    while (server.pool.get('gated').queueDepth < 1) await new Promise((r) => setTimeout(r, 5));
+    const deadline = Date.now() + 10_000; // bounded: a request that never queues fails the test, not CI's clock
+    while (server.pool.get('gated').queueDepth < 1) {
+      assert.ok(Date.now() < deadline, 'the held request never reached the queue');
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const cohere = await call(server.url, '/v2/rerank', { ...ok, query: 'another', model: 'gated' });
     assert.deepEqual([cohere.status, cohere.headers.get('retry-after'), cohere.body.code], [429, '2', 'RERANK_OVERLOADED']);
     assert.match(cohere.body.message, /maxQueue 1/);
