@@ -29,6 +29,12 @@ export const ERRORS = {
   RERANK_OVERLOADED: { status: 429, text: 'server is overloaded' },
   RERANK_INTERNAL: { status: 500, text: 'internal server error' },
   RERANK_USAGE: { status: 400, text: 'invalid command line (see --help)' },
+  // 499 is nginx's "client closed request": nobody reads it, but logs and metrics do.
+  RERANK_CANCELLED: { status: 499, text: 'the client closed the connection' },
+  RERANK_DEADLINE: { status: 504, text: 'the request cannot finish before its deadline' },
+  RERANK_MEDIA_TYPE: { status: 415, text: 'unsupported content encoding' },
+  RERANK_LOADING: { status: 503, text: 'the model is still loading' },
+  RERANK_METHOD: { status: 405, text: 'method not allowed' },
 } as const satisfies Record<string, { status: number; text: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

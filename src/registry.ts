@@ -147,6 +147,16 @@ export interface CreateRerankerOptions {
  * before anything loads.
  */
 export async function createReranker(config: RerankerConfig, o: CreateRerankerOptions = {}): Promise<Reranker> {
+  const checked = checkRerankerConfig(config, o);
+  return (await kindOf(checked.kind!).load())(checked);
+}
+
+/**
+ * What createReranker checks, without building anything: the kind is known and the options (with
+ * `defaults` applied) fit its schema. Returns the config the factory would get; throws the same
+ * RERANK_BAD_OPTION. A server validates its model list with it before it binds its port.
+ */
+export function checkRerankerConfig(config: RerankerConfig, o: CreateRerankerOptions = {}): RerankerConfig {
   const name = config.kind ?? 'cross-encoder';
   const kind = kindOf(name);
   const { kind: _, ...given } = config;
@@ -154,5 +164,5 @@ export async function createReranker(config: RerankerConfig, o: CreateRerankerOp
   const defaults = Object.entries(o.defaults ?? {}).filter(([k, v]) => v !== undefined && given[k] === undefined && k !== 'kind' && (!accepted || accepted.has(k)));
   const merged = { ...Object.fromEntries(defaults), ...given };
   const options = kind.schema ? checkOptions(name, kind.schema, merged) : merged;
-  return (await kind.load())({ ...options, kind: name });
+  return { ...options, kind: name };
 }

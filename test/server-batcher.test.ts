@@ -59,7 +59,7 @@ describe('MicroBatcher', () => {
     assert.equal(scorer.calls[0]!.length, 6);
     assert.deepEqual(ra.scores.map((s) => s.logits![0]), expected(a));
     assert.deepEqual(rc.scores.map((s) => s.logits![0]), expected(c));
-    assert.deepEqual(reports, [{ pairs: 6, paddedTokens: 24, requests: 2, ms: reports[0]!.ms }]);
+    assert.deepEqual(reports, [{ pairs: 6, paddedTokens: 24, tokens: 18, requests: 2, ms: reports[0]!.ms }]);
     assert.equal(b.depth, 0);
   });
 
@@ -75,7 +75,7 @@ describe('MicroBatcher', () => {
     assert.equal(scorer.calls.length, 2);
   });
 
-  it('cuts batches by padded token cost and takes pairs round-robin, so a small request is not stuck behind a big one', async () => {
+  it('cuts batches by padded token cost and takes pairs in arrival order, so requests finish one after another', async () => {
     const scorer = new OverlapScorer();
     const b = new MicroBatcher(scorer, settings({ maxBatchTokens: 40 }));
     const big = pairsOf('q', Array.from({ length: 12 }, (_, i) => `doc ${i} q`));
@@ -85,11 +85,74 @@ describe('MicroBatcher', () => {
     const pSmall = b.submit(small, [10, 10]).then((r) => (order.push('small'), r));
     const [rBig, rSmall] = await Promise.all([pBig, pSmall]);
     assert.deepEqual(scorer.calls.map((c) => c.length), [4, 4, 4, 2]); // 4 pairs × 10 tokens = budget
-    // The big request alone already fills a batch, so it starts at once; the small one joins the next.
-    assert.deepEqual(scorer.calls[1]!.map(([, d]) => d), ['doc 4 q', 'q q', 'doc 5 q', 'x']);
-    assert.deepEqual(order, ['small', 'big']);
+    // Round-robin would interleave the two and make both finish last; arrival order finishes the first first.
+    assert.deepEqual(scorer.calls[1]!.map(([, d]) => d), ['doc 4 q', 'doc 5 q', 'doc 6 q', 'doc 7 q']);
+    assert.deepEqual(scorer.calls[3]!.map(([, d]) => d), ['q q', 'x']);
+    assert.deepEqual(order, ['big', 'small']);
     assert.deepEqual(rBig.scores.map((s) => s.logits![0]), expected(big));
     assert.deepEqual(rSmall.scores.map((s) => s.logits![0]), [2, 0]);
+  });
+
+  it('a request whose client is gone is dropped at once: its pairs are never scored and its slot frees', async () => {
+    const scorer = new OverlapScorer();
+    scorer.hold();
+    const b = new MicroBatcher(scorer, settings({ maxQueue: 2, maxBatchPairs: 1, maxWaitMs: 0 }));
+    const first = b.submit(pairsOf('a', ['a']), [1]);
+    const abort = new AbortController();
+    const gone = b.submit(pairsOf('b', ['b', 'b b', 'b b b']), [1, 1, 1], { signal: abort.signal });
+    assert.equal(b.depth, 2);
+    abort.abort();
+    await assert.rejects(gone, { code: 'RERANK_CANCELLED' });
+    assert.equal(b.depth, 1, 'the slot is free before the running batch ends');
+    const third = b.submit(pairsOf('c', ['c']), [1]);
+    scorer.release();
+    await Promise.all([first, third]);
+    assert.deepEqual(scorer.calls.map((c) => c[0]![0]), ['a', 'c'], 'no pair of the cancelled request reached the model');
+  });
+
+  it('honours deadlines: work that has waited past its deadline is dropped, work that cannot finish is refused', async () => {
+    const scorer = new OverlapScorer();
+    scorer.hold();
+    const b = new MicroBatcher(scorer, settings({ maxBatchPairs: 1, maxWaitMs: 0 }));
+    const first = b.submit(pairsOf('a', ['a']), [1]);
+    const late = b.submit(pairsOf('b', ['b']), [1], { deadline: performance.now() + 20 });
+    await new Promise((r) => setTimeout(r, 40));
+    scorer.release();
+    await first;
+    await assert.rejects(late, { code: 'RERANK_DEADLINE' });
+    assert.deepEqual(scorer.calls.map((c) => c[0]![0]), ['a']);
+    // Measured speed now exists; a deadline shorter than the work itself is refused before queueing.
+    const slow = new OverlapScorer();
+    const timed = new MicroBatcher({ score: async (p) => (await new Promise((r) => setTimeout(r, 30)), slow.score(p)) }, settings({ maxWaitMs: 0 }));
+    await timed.submit(pairsOf('a', ['a']), [10]);
+    assert.throws(() => timed.submit(pairsOf('a', ['a', 'a']), [1000, 1000], { deadline: performance.now() + 50 }), { code: 'RERANK_DEADLINE' });
+  });
+
+  it('maxQueueMs: refuses at admission when the measured wait ahead passes it', async () => {
+    let open = () => {};
+    let gate: Promise<void> | undefined;
+    const scorer = { score: async (p: [string, string][]) => (await new Promise((r) => setTimeout(r, 20)), await gate, p.map(() => ({ score: 0.5 }))) };
+    const b = new MicroBatcher(scorer, settings({ maxQueueMs: 100, maxBatchPairs: 1, maxWaitMs: 0 }));
+    await b.submit(pairsOf('a', ['a']), [10]); // ~2 ms per token measured
+    gate = new Promise((r) => (open = r));
+    const queued = [b.submit(pairsOf('x', ['x']), [10]), b.submit(pairsOf('y', ['y']), [100])]; // ~200 ms of work ahead
+    assert.throws(() => b.checkRoom(), (e: unknown) => e instanceof RerankError && e.code === 'RERANK_OVERLOADED' && /maxQueueMs 100/.test(e.message));
+    open();
+    await Promise.all(queued);
+    assert.doesNotThrow(() => b.checkRoom());
+  });
+
+  it('requests with different truncation options never share a model call', async () => {
+    const calls: unknown[] = [];
+    const scorer = { score: async (p: [string, string][], o?: unknown) => (calls.push(o), p.map(() => ({ score: 0.5 }))) };
+    const b = new MicroBatcher(scorer, settings());
+    const done = b.announce();
+    const x = b.submit(pairsOf('a', ['a']), [1], { options: { maxTokensPerDoc: 4 } });
+    const y = b.submit(pairsOf('a', ['b']), [1]);
+    const z = b.submit(pairsOf('a', ['c']), [1], { options: { maxTokensPerDoc: 4 } });
+    done();
+    await Promise.all([x, y, z]);
+    assert.deepEqual(calls, [{ maxTokensPerDoc: 4 }, {}]);
   });
 
   it('runs one pair larger than the budget on its own rather than refusing it', async () => {

@@ -3,35 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { CohereClient, CohereError } from 'cohere-ai';
 import { CrossEncoder } from '../src/backends/onnx/cross-encoder.js';
 import type { RunningServer } from '../src/server/start.js';
-import type { DocInput, PairScorer, RerankOptions, RerankResult, ScoredPair, TokenCounter } from '../src/types.js';
-import { BERT, call, serve } from './server-helpers.js';
-
-/** The real fixture cross-encoder behind a gate, so a test can hold requests in the queue. */
-class GatedCrossEncoder implements PairScorer, TokenCounter {
-  readonly name = 'gated';
-  readonly identity = 'gated';
-  readonly capabilities = ['score-pairs', 'count-tokens'] as const;
-  private gate = Promise.resolve();
-  private open = () => {};
-  constructor(private readonly ce: CrossEncoder) {}
-  hold(): void {
-    this.gate = new Promise((r) => (this.open = r));
-  }
-  release(): void {
-    this.open();
-  }
-  async score(pairs: [string, string][]): Promise<ScoredPair[]> {
-    await this.gate;
-    return this.ce.score(pairs);
-  }
-  countTokens(query: string, docs: string[]): Promise<number[]> {
-    return this.ce.countTokens(query, docs);
-  }
-  rerank(query: string, docs: DocInput[], o?: RerankOptions): Promise<RerankResult[]> {
-    return this.ce.rerank(query, docs, o);
-  }
-  async close(): Promise<void> {}
-}
+import { BERT, GatedCrossEncoder, call, serve } from './server-helpers.js';
 
 const ok = { query: 'what is a cat', documents: ['a cat is an animal', 'dogs bark'] };
 

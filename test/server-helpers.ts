@@ -1,6 +1,8 @@
 /** Shared by the server-*.test.ts files: start a real server on 127.0.0.1:0 and talk HTTP to it. */
 import { resolveSettings } from '../src/server/config.js';
 import { startServer, type RunningServer } from '../src/server/start.js';
+import type { CrossEncoder } from '../src/backends/onnx/cross-encoder.js';
+import type { DocInput, PairScorer, RerankOptions, RerankResult, ScoredPair, TokenCounter } from '../src/types.js';
 
 export const BERT = 'test/fixtures/models/bert-ce-tiny';
 export const XLMR = 'test/fixtures/models/xlmr-ce-tiny';
@@ -29,3 +31,34 @@ export async function call(url: string, path: string, body?: unknown, headers: R
   }
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
+
+/** The real fixture cross-encoder behind a gate, so a test can hold requests in the queue. */
+export class GatedCrossEncoder implements PairScorer, TokenCounter {
+  readonly name = 'gated';
+  readonly identity = 'gated';
+  readonly capabilities = ['score-pairs', 'count-tokens'] as const;
+  private gate = Promise.resolve();
+  private open = () => {};
+  constructor(private readonly ce: CrossEncoder) {}
+  hold(): void {
+    this.gate = new Promise((r) => (this.open = r));
+  }
+  release(): void {
+    this.open();
+  }
+  /** Every pair that reached the model, in order. */
+  readonly seen: [string, string][] = [];
+  async score(pairs: [string, string][]): Promise<ScoredPair[]> {
+    await this.gate;
+    this.seen.push(...pairs);
+    return this.ce.score(pairs);
+  }
+  countTokens(query: string, docs: string[]): Promise<number[]> {
+    return this.ce.countTokens(query, docs);
+  }
+  rerank(query: string, docs: DocInput[], o?: RerankOptions): Promise<RerankResult[]> {
+    return this.ce.rerank(query, docs, o);
+  }
+  async close(): Promise<void> {}
+}
+

@@ -75,8 +75,10 @@ describe('seededRandom', () => {
 });
 
 describe('ScoreCache', () => {
-  test('keys are length-prefixed, so no two tuples share one', () => {
-    assert.equal(ScoreCache.key('m', 'q', 'd'), '1:m1:qd');
+  test('keys are digests of the length-prefixed tuple, so no two tuples share one and size does not grow with text', () => {
+    // sha256("1:m1:qd") in base64, as `printf '1:m1:qd' | openssl dgst -sha256 -binary | base64` prints it.
+    assert.equal(ScoreCache.key('m', 'q', 'd'), 'JMuEkfOevKWOswgWwgFAewUSrGtRCi0DFnYK8DC4ERY=');
+    assert.equal(ScoreCache.key('m', 'q', 'd'.repeat(100_000)).length, 44);
     assert.notEqual(ScoreCache.key('ab', 'c', 'd'), ScoreCache.key('a', 'bc', 'd'));
     assert.notEqual(ScoreCache.key('a', 'b', 'cd'), ScoreCache.key('a', 'bc', 'd'));
     assert.notEqual(ScoreCache.key('1:a', '', ''), ScoreCache.key('', '1:a', ''));
@@ -103,6 +105,15 @@ describe('ScoreCache', () => {
     assert.deepEqual([off.enabled, off.get('k'), off.size, c.enabled], [false, undefined, 0, true]);
     assert.throws(() => new ScoreCache(-1), { code: 'RERANK_BAD_OPTION' });
     assert.throws(() => new ScoreCache(1.5), { code: 'RERANK_BAD_OPTION' });
+  });
+
+  test('is bounded in bytes: entries beyond maxBytes evict the oldest', () => {
+    const c = new ScoreCache(1000, 2000);
+    for (let i = 0; i < 100; i++) c.set(ScoreCache.key('m', 'q', `doc ${i}`), { score: i / 100, logits: [i] });
+    assert.ok(c.bytes <= 2000 && c.bytes > 1000, String(c.bytes));
+    assert.ok(c.size < 20, String(c.size));
+    assert.equal(c.get(ScoreCache.key('m', 'q', 'doc 99'))?.score, 0.99);
+    assert.equal(c.get(ScoreCache.key('m', 'q', 'doc 0')), undefined);
   });
 });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { RerankError } from '../errors.js';
 import { ASSETS } from './paths.js';
 import { seededRandom } from '../util/random.js';
+import { fsErrorText } from '../util/fs-errors.js';
 
 /** One benchmark request: a query and its candidate documents, all generated from a seed. */
 export interface Workload {
@@ -38,7 +39,7 @@ export function loadWords(path = DEFAULT_WORDS): string[] {
   try {
     text = readFileSync(path, 'utf8');
   } catch (e) {
-    throw new RerankError('RERANK_FILE', `cannot read the word list ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw new RerankError('RERANK_FILE', `cannot read the word list ${path}: ${fsErrorText(e)}`);
   }
   const words = text.split('\n').map((w) => w.trim()).filter((w) => /^[a-z]{2,}$/.test(w));
   if (words.length < 100) throw new RerankError('RERANK_FILE', `${path} has fewer than 100 words`);

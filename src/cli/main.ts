@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isRerankError, messageOf } from '../errors.js';
+import { describeSystemError, isSystemError } from '../util/fs-errors.js';
 
 /** Each command module registers its options; heavy modules are imported inside actions only. */
 const COMMANDS: (() => Promise<{ register(program: Command): void }>)[] = [
@@ -22,6 +23,19 @@ export async function main(argv: string[]): Promise<void> {
     .exitOverride()
     // Parse errors are reported by report() in the one error format; commands inherit both settings.
     .configureOutput({ outputError: () => {} });
+  program.addHelpText('after', `
+Examples:
+  rerankit rerank --model cross-encoder/ms-marco-MiniLM-L-6-v2 -q "capital of france" -d docs.jsonl
+  rerankit serve --model BAAI/bge-reranker-base --port 8080
+  rerankit eval --dataset scifact --retriever bm25 --model cross-encoder/ms-marco-MiniLM-L-6-v2
+
+Every command has its own help: rerankit <command> --help`);
+  if (wantsHelp(argv)) {
+    // --help lists the registry's kinds; loading the registry (zod, no backend) only for help keeps every other start fast.
+    const { rerankerKinds } = await import('../registry.js');
+    const { helpContext } = await import('./reranker-flags.js');
+    helpContext.kinds = rerankerKinds();
+  }
   for (const load of COMMANDS) (await load()).register(program);
   try {
     await program.parseAsync(argv);
@@ -43,6 +57,8 @@ function report(err: unknown, program: Command, argv: string[]): number {
     return 1;
   }
   if (isRerankError(err)) console.error(`rerankit: error [${err.code}]: ${err.message}`);
+  // A file or socket call that failed on the user's path (a folder given for a file, a full disk): a mistake in words, not a bug.
+  else if (isSystemError(err)) console.error(`rerankit: error [RERANK_FILE]: ${describeSystemError(err)}`);
   else console.error(`rerankit: unexpected error: ${messageOf(err)}${process.env.RERANKIT_DEBUG ? `\n${(err as Error)?.stack}` : ''}`);
   return 1;
 }
@@ -52,4 +68,9 @@ function commandOf(program: Command, argv: string[]): string {
   const name = argv.slice(2).find((a) => !a.startsWith('-'));
   const cmd = program.commands.find((c) => c.name() === name || c.aliases().includes(name ?? ''));
   return cmd ? `${cmd.name()} ` : '';
+}
+
+function wantsHelp(argv: string[]): boolean {
+  const args = argv.slice(2);
+  return args.includes('--help') || args.includes('-h') || args[0] === 'help';
 }

@@ -2,13 +2,14 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { RerankError } from '../errors.js';
+import { fsErrorText } from '../util/fs-errors.js';
 import type { Dataset, Doc, Qrels } from './types.js';
 
 export async function readText(path: string): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw new RerankError('RERANK_FILE', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new RerankError('RERANK_FILE', `cannot read ${path}: ${fsErrorText(e)}`);
   }
 }
 

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import protobuf from 'protobufjs';
 import { RerankError, messageOf } from '../errors.js';
+import { fsErrorText } from '../util/fs-errors.js';
 import { ONNX_PROTO } from './onnx.proto.js';
 
 /** Plain-object views of ONNX protos (int64 fields as numbers; tensor payloads as raw bytes). */
@@ -82,7 +83,7 @@ export async function readModel(path: string): Promise<Model> {
   try {
     bytes = await readFile(path);
   } catch (e) {
-    throw new RerankError('RERANK_FILE', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? messageOf(e)}`);
+    throw new RerankError('RERANK_FILE', `cannot read ${path}: ${fsErrorText(e)}`);
   }
   try {
     return decodeModel(bytes);

@@ -1,6 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RerankError } from '../errors.js';
+import { fsErrorText } from '../util/fs-errors.js';
 
 export interface CorpusDoc {
   id: string;
@@ -17,10 +18,11 @@ export async function readCorpus(path: string): Promise<CorpusDoc[]> {
   if (!st) throw new RerankError('RERANK_FILE', `${path} does not exist`);
   const file = st.isDirectory() ? join(path, 'corpus.jsonl') : path;
   const text = await readFile(file, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new RerankError('RERANK_FILE', `cannot read ${file}: ${e.code ?? e.message}`);
+    throw new RerankError('RERANK_FILE', `cannot read ${file}: ${fsErrorText(e)}`);
   });
-  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
-  return file.endsWith('.tsv') ? lines.map((l, i) => tsvDoc(l, i, file)) : lines.map((l, i) => jsonDoc(l, i, file));
+  // Blank lines (and a byte order mark) are skipped; the others keep their line numbers in messages.
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/).map((l, i) => [l, i] as const).filter(([l]) => l.trim() !== '');
+  return file.endsWith('.tsv') ? lines.map(([l, i]) => tsvDoc(l, i, file)) : lines.map(([l, i]) => jsonDoc(l, i, file));
 }
 
 function jsonDoc(line: string, i: number, file: string): CorpusDoc {

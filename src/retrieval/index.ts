@@ -18,7 +18,7 @@ export { VectorIndex, EXACT_SEARCH_LIMIT } from './vector.js';
 export type { Embedder, EmbedderLoader } from './vector.js';
 export { Bm25Retriever, VectorRetriever, HybridRetriever } from './retrievers.js';
 export type { Corpus, HybridOptions } from './retrievers.js';
-export { loadIndex, saveIndex } from './store.js';
+export { loadIndex, prepareIndexDir, saveIndex } from './store.js';
 export type { IndexManifest, SaveHooks } from './store.js';
 
 export type RetrieverKind = 'bm25' | 'vector' | 'hybrid';
@@ -30,7 +30,8 @@ export interface BuildOptions extends HybridOptions, VectorIndexOptions {
   model?: string;
   k1?: number;
   b?: number;
-  onProgress?: (done: number, total: number) => void;
+  /** Progress of the slow stages: 'index' (BM25 analysis) and 'embed' (document vectors), each from 0 to its total. */
+  onProgress?: (done: number, total: number, stage: 'index' | 'embed') => void;
   /** A ready embedder instead of loading `model`. */
   embedder?: Embedder;
   /** Loads `model` (e.g. `BiEncoder.load`); retrieval imports no backend itself. */
@@ -64,19 +65,19 @@ function buildBm25(corpus: Corpus, o: BuildOptions): Bm25Retriever {
   const language = resolveLanguage(o.language, corpus.texts);
   const analyzer = getAnalyzer(language);
   const params = { k1: o.k1 ?? BM25_DEFAULTS.k1, b: o.b ?? BM25_DEFAULTS.b };
-  return new Bm25Retriever(new Bm25Index(buildBm25Data(corpus.texts, analyzer, o.onProgress), analyzer, params), corpus, language);
+  return new Bm25Retriever(new Bm25Index(buildBm25Data(corpus.texts, analyzer, o.onProgress && ((d, t) => o.onProgress!(d, t, 'index'))), analyzer, params), corpus, language);
 }
 
 async function embedderOf(o: EmbedderSource): Promise<Embedder> {
   if (o.embedder) return o.embedder;
-  if (!o.model) throw new RerankError('RERANK_BAD_OPTION', 'vector retrieval needs a bi-encoder model (--model <hub id or folder>)');
+  if (!o.model) throw new RerankError('RERANK_BAD_OPTION', 'vector retrieval needs a bi-encoder model (option `model`; on the command line --embed-model <hub id or folder>)');
   if (!o.loadEmbedder) throw new RerankError('RERANK_BAD_OPTION', `vector retrieval over "${o.model}" needs an embedder: pass \`embedder\`, or \`loadEmbedder\` (e.g. BiEncoder.load)`);
   return o.loadEmbedder(o.model);
 }
 
 async function buildVector(corpus: Corpus, o: BuildOptions): Promise<VectorRetriever> {
   const embedder = await embedderOf(o);
-  const vectors = await embedder.embedDocuments(corpus.texts, o.onProgress);
+  const vectors = await embedder.embedDocuments(corpus.texts, o.onProgress && ((d, t) => o.onProgress!(d, t, 'embed')));
   return new VectorRetriever(embedder, await VectorIndex.build(vectors, o), corpus);
 }
 

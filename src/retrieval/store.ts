@@ -1,6 +1,8 @@
-import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { constants } from 'node:fs';
+import { access, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { RerankError } from '../errors.js';
+import { fsErrorText, isSystemError } from '../util/fs-errors.js';
 import type { Bm25Data } from './bm25.js';
 import type { Corpus } from './retrievers.js';
 
@@ -40,7 +42,16 @@ export interface SaveHooks {
 const CURRENT = 'CURRENT';
 
 export async function saveIndex(dir: string, idx: IndexFiles, hooks: SaveHooks = {}): Promise<void> {
-  await prepareDir(dir);
+  await prepareIndexDir(dir);
+  try {
+    await writeGeneration(dir, idx, hooks);
+  } catch (e) {
+    if (e instanceof RerankError || !isSystemError(e)) throw e;
+    throw new RerankError('RERANK_FILE', `cannot write the index into ${dir}: ${fsErrorText(e)}`, { cause: e });
+  }
+}
+
+async function writeGeneration(dir: string, idx: IndexFiles, hooks: SaveHooks): Promise<void> {
   const gen = `gen-${Date.now().toString(36)}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const tmp = join(dir, `.tmp-${gen}`);
   await mkdir(tmp);
@@ -92,14 +103,49 @@ export async function loadIndex(dir: string): Promise<IndexFiles> {
   return out;
 }
 
-/** Creates the folder, or checks that an existing one is empty or already an index (never clobber user files). */
-async function prepareDir(dir: string): Promise<void> {
+/**
+ * Creates the index folder, or checks that an existing one is empty or already an index (never clobber
+ * user files). Call it before a long build to fail early; saveIndex calls it too. A path that cannot be
+ * a folder (under a file, in /proc, read-only) is RERANK_FILE in words.
+ */
+export async function prepareIndexDir(dir: string): Promise<void> {
   const st = await stat(dir).catch(() => undefined);
-  if (!st) return void (await mkdir(dir, { recursive: true }));
+  if (!st) return makeDir(dir);
   if (!st.isDirectory()) throw new RerankError('RERANK_BAD_OPTION', `${dir} exists and is not a folder`);
   const entries = await readdir(dir);
   if (entries.length && !entries.includes(CURRENT) && !entries.every((e) => e.startsWith('.tmp-gen-'))) {
     throw new RerankError('RERANK_BAD_OPTION', `${dir} is not empty and not a rerankit index; refusing to overwrite it`);
+  }
+  await access(dir, constants.W_OK).catch((e: unknown) => {
+    throw new RerankError('RERANK_FILE', `cannot write into ${dir}: ${fsErrorText(e)}`);
+  });
+}
+
+/**
+ * mkdir -p, one level at a time: Node's recursive mkdir loops forever where a file system answers
+ * ENOENT for a folder whose parent exists (/proc/x), so each missing parent is made explicitly.
+ */
+async function makeDir(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    const st = await stat(d).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return undefined;
+      throw new RerankError('RERANK_FILE', `cannot create the folder ${dir}: ${fsErrorText(e)}`);
+    });
+    if (st) {
+      if (!st.isDirectory()) throw new RerankError('RERANK_FILE', `cannot create the folder ${dir}: ${d} is a file, not a folder`);
+      break;
+    }
+    missing.unshift(d);
+    if (dirname(d) === d) break;
+  }
+  for (const d of missing) {
+    await mkdir(d).catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'EEXIST') return;
+      // ENOENT although the parent exists: a file system that holds no user folders (/proc, /sys).
+      const why = e.code === 'ENOENT' ? `the file system of ${dirname(d)} does not allow new folders` : fsErrorText(e);
+      throw new RerankError('RERANK_FILE', `cannot create the folder ${dir}: ${why}`);
+    });
   }
 }
 

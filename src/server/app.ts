@@ -8,10 +8,15 @@ import { registerMeta } from './dialects/meta.js';
 import { metarank } from './dialects/metarank.js';
 import { teiInfinity } from './dialects/tei-infinity.js';
 import { dialectStatus, errorBody, toFailure, type Dialect } from './http-errors.js';
+import { BodyBudget, checkDepth, decodeBody, serverFactory } from './http-limits.js';
 import { ServerMetrics } from './metrics.js';
 import { ModelPool } from './pool.js';
-import { serve, type ServeAnswer, type ServeContext } from './serve.js';
+import { deadlineOf, serve, type ServeAnswer, type ServeContext } from './serve.js';
+import type { RequestControl } from './served-model.js';
 import type { ServeSettings } from './settings.js';
+
+/** Codes of requests the server turned away or dropped to keep doing useful work. */
+const SHED = new Set(['RERANK_OVERLOADED', 'RERANK_DEADLINE', 'RERANK_CANCELLED']);
 
 /** Every rerank route: each is a pair of pure mappers around the one serve path. */
 const ROUTES: DialectRoute[] = [cohereV1, cohereV2, teiInfinity, metarank];
@@ -39,24 +44,33 @@ function parseJson(_req: FastifyRequest, body: Buffer, done: (err: Error | null,
   if (body.length === 0) return fail('request body is empty; expected JSON');
   if (!isUtf8(body)) return fail('request body is not valid UTF-8');
   try {
-    done(null, JSON.parse(body.toString('utf8').replace(/^\uFEFF/, '')));
+    const value: unknown = JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
+    checkDepth(value);
+    done(null, value);
   } catch (e) {
-    fail(`request body is not valid JSON: ${(e as Error).message}`);
+    fail(e instanceof RangeError || !(e instanceof SyntaxError) ? (e as Error).message : `request body is not valid JSON: ${(e as Error).message}`);
   }
 }
 
+/**
+ * The dialect of a request's error answer. On a path two dialects share, errors raised before the
+ * body is parsed (401, 413, 415) cannot tell who is calling: they get a body both can read.
+ */
 function dialectOf(req: FastifyRequest): Dialect {
   const cfg = req.routeOptions.config;
-  return cfg?.dialectOf?.(req.body) ?? cfg?.dialect ?? 'plain';
+  if (cfg?.dialectOf) return req.body === undefined ? 'tei-or-infinity' : cfg.dialectOf(req.body);
+  return cfg?.dialect ?? 'plain';
 }
 
 /** Builds the server (routes, hooks, error mapping) without listening; models are added to `pool`. */
 export async function buildServer(settings: AppSettings): Promise<RerankServer> {
   const metrics = new ServerMetrics();
   const pool = new ModelPool(settings, metrics);
+  const budget = new BodyBudget(settings.maxBufferedBytes);
   const app = Fastify({
     logger: settings.logLevel === 'silent' ? false : { level: settings.logLevel },
     bodyLimit: settings.maxBodyBytes,
+    serverFactory: serverFactory(settings),
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     // Wrong types are 4xx, never silently coerced ("3" is not an integer, 123 is not a query).
@@ -65,17 +79,26 @@ export async function buildServer(settings: AppSettings): Promise<RerankServer> 
   app.removeContentTypeParser(['application/json', 'text/plain']);
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, parseJson);
   app.addContentTypeParser('*', { parseAs: 'buffer' }, parseJson); // curl -d without a content type still works
+  // Response schemas document the API (/openapi.json); answers are serialized as built, never reshaped.
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  app.addHook('preParsing', decodeBody);
+  app.addHook('preParsing', budget.hook);
   app.setErrorHandler((err, req, reply) => {
     const dialect = dialectOf(req);
     const f = dialectStatus(dialect, toFailure(err, settings));
     if (f.status >= 500) req.log.error({ err }, f.message);
     else req.log.info({ code: f.code, status: f.status }, f.message);
+    if (SHED.has(f.code)) metrics.shed.inc({ code: f.code });
     if (f.status === 429 || f.status === 503) reply.header('retry-after', String(settings.retryAfter));
     if (f.status === 401) reply.header('www-authenticate', 'Bearer');
     return reply.code(f.status).send(errorBody(dialect, f));
   });
   app.setNotFoundHandler((req, reply) => {
-    reply.code(404).send(errorBody('plain', { status: 404, code: 'RERANK_NOT_FOUND', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+    const path = req.url.split('?')[0]!;
+    if (ROUTES.some((r) => matches(r.url, path))) {
+      return reply.code(405).header('allow', 'POST').send(errorBody('plain', { status: 405, code: 'RERANK_METHOD', message: `${req.method} ${path} is not allowed; use POST` }));
+    }
+    reply.code(404).send(errorBody('plain', { status: 404, code: 'RERANK_NOT_FOUND', message: `no route ${req.method} ${path}` }));
   });
   app.addHook('onRequest', bearerAuth(settings.apiKeys, ['/health', '/ready']));
   app.addHook('onResponse', async (req, reply) => {
@@ -95,8 +118,13 @@ export async function buildServer(settings: AppSettings): Promise<RerankServer> 
   });
   const ctx: ServeContext = { pool, limits: settings };
   for (const route of ROUTES) registerRoute(app, ctx, route);
-  registerMeta(app, pool, metrics);
+  registerMeta(app, pool, metrics, budget);
   return { app, pool, metrics };
+}
+
+/** A route pattern (`/rerank`, `/inference/cross/*`) against a request path. */
+function matches(pattern: string, path: string): boolean {
+  return pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : pattern === path;
 }
 
 /**
@@ -117,10 +145,24 @@ function registerRoute(app: FastifyInstance, ctx: ServeContext, route: DialectRo
   }, async (req, reply) => {
     const invalid = req.validationError;
     if (invalid) throw route.invalid ? route.invalid(invalid) : invalid;
-    const answer = await serve(ctx, route.toRequest(req.body, req.params as Record<string, string>));
+    const answer = await serve(ctx, route.toRequest(req.body, req.params as Record<string, string>), control(req, reply));
     timingHeaders(reply, answer);
     return route.toBody(answer, req.body);
   });
+}
+
+/**
+ * The request's cancellation and deadline: when the client hangs up before its answer is sent, its
+ * pending pairs are dropped at once (no model time for clients that are gone).
+ */
+function control(req: FastifyRequest, reply: FastifyReply): RequestControl {
+  const arrived = performance.now() - reply.elapsedTime;
+  const deadline = deadlineOf(req.headers, arrived);
+  const abort = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) abort.abort();
+  });
+  return { signal: abort.signal, deadline };
 }
 
 function timingHeaders(reply: FastifyReply, { outcome: o }: ServeAnswer): void {

@@ -4,6 +4,7 @@ import { basename, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RerankError } from '../errors.js';
+import { fsErrorText } from '../util/fs-errors.js';
 import { DEFAULTS, DEFAULT_MODEL, NUMERIC_KEYS, type ModelSpec, type ServeSettings } from './settings.js';
 
 /**
@@ -20,18 +21,29 @@ const STRING_KEYS = ['host', 'logLevel', 'config', ...MODEL_DEFAULT_KEYS] as con
 const ALIASES: Record<string, string> = { model: 'models', apiKey: 'apiKeys' };
 
 const camel = (k: string) => k.replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase());
+const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const envName = (k: string) => `RERANKIT_${k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
 const entry = z.union([
   z.string().min(1),
   z.object({ name: z.string().min(1).optional(), kind: z.string().min(1).optional(), model: z.string().min(1).optional(), aliases: z.array(z.string().min(1)).optional() }).passthrough(),
 ]);
+/** pino's levels, and 'silent'. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+/** Settings where 0 means something (off, no wait); every other count must be at least 1, as its flag says. */
+const ZERO_OK = new Set<string>(['port', 'maxWaitMs', 'maxQueueMs', 'cacheSize', 'retryAfter']);
+/** Decimal integers only: "0x2", "1e3", "" and "2.5" are not read as numbers (z.coerce would). */
+const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\+?\d+\s*$/.test(v) ? Number(v) : v),
+  z.number({ invalid_type_error: 'expected an integer' }).int().min(min, { message: `must be an integer >= ${min}` }).max(max),
+).optional();
 const layerSchema = z.object({
   models: z.array(entry).optional(),
   apiKeys: z.array(z.string().min(1)).optional(),
-  port: z.coerce.number().int().min(0).max(65535).optional(),
-  ...Object.fromEntries(NUMERIC_KEYS.filter((k) => k !== 'port').map((k) => [k, z.coerce.number().int().min(0).optional()])),
-  ...Object.fromEntries(STRING_KEYS.map((k) => [k, k === 'maxLength' || k === 'threads' ? z.coerce.number().int().min(1).optional() : z.string().optional()])),
+  port: integer(0, 65535),
+  ...Object.fromEntries(NUMERIC_KEYS.filter((k) => k !== 'port').map((k) => [k, integer(ZERO_OK.has(k) ? 0 : 1)])),
+  ...Object.fromEntries(STRING_KEYS.map((k) => [k, k === 'maxLength' || k === 'threads' ? integer(1) : z.string().optional()])),
+  logLevel: z.enum(LOG_LEVELS, { errorMap: (_, ctx) => ({ message: `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(ctx.data)}` }) }).optional(),
 }).strict();
 
 /** Normalises key spelling and singular forms, then validates; `source` names the layer in errors. */
@@ -45,7 +57,10 @@ export function checkLayer(raw: Layer, source: string): Layer {
   const r = layerSchema.safeParse(norm);
   if (r.success) return r.data as Layer;
   const issue = r.error.issues[0]!;
-  throw new RerankError('RERANK_BAD_OPTION', `${source}: ${issue.path.join('.') || 'settings'}: ${issue.message}`);
+  const [key, ...rest] = issue.path.map(String);
+  const where = key === undefined ? 'settings' : [kebab(key), ...rest].join('.');
+  const got = issue.code === 'invalid_enum_value' || issue.path.length !== 1 ? '' : `, got ${JSON.stringify(norm[key!])}`;
+  throw new RerankError('RERANK_BAD_OPTION', `${source}: ${where}: ${issue.message}${got}`);
 }
 
 export function envLayer(env: NodeJS.ProcessEnv): Layer {
@@ -63,7 +78,7 @@ export async function fileLayer(path: string): Promise<Layer> {
   try {
     text = await readFile(path, 'utf8');
   } catch (e) {
-    throw new RerankError('RERANK_FILE', `cannot read config ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new RerankError('RERANK_FILE', `cannot read config ${path}: ${fsErrorText(e)}`);
   }
   let doc: unknown;
   try {
@@ -115,4 +130,31 @@ export async function resolveSettings(flags: Layer, env: NodeJS.ProcessEnv = pro
   const models = entries.map((e) => specOf(e, defaults));
   for (const k of [...MODEL_DEFAULT_KEYS, 'config']) delete merged[k];
   return { ...(merged as Omit<ServeSettings, 'models'>), models };
+}
+
+/**
+ * Checks every model before the server binds its port, loading nothing and touching no network: the
+ * kind and its options (unknown keys too, as the registry's schema has them), and for kinds that load
+ * ONNX model folders, that a local folder exists and holds a model (a hub id is checked against the
+ * cache only under HF_HUB_OFFLINE). The slow part, loading, still happens after the server listens.
+ */
+export async function checkModels(models: ModelSpec[]): Promise<void> {
+  const { checkRerankerConfig, rerankerOptions } = await import('../registry.js');
+  const { checkModelSource } = await import('../models/resolve.js');
+  for (const spec of models) {
+    const { name, aliases: _, defaults, kind = 'cross-encoder', ...config } = spec;
+    let checked: Record<string, unknown>;
+    try {
+      checked = checkRerankerConfig({ ...config, kind }, { defaults });
+    } catch (e) {
+      throw e instanceof RerankError ? new RerankError(e.code, `model "${name}": ${e.message}`) : e;
+    }
+    const takesFolder = rerankerOptions(kind)?.includes('dtype') ?? false;
+    if (!takesFolder || typeof checked.model !== 'string') continue;
+    const source = await checkModelSource(checked.model, typeof checked.dtype === 'string' ? checked.dtype : 'fp32');
+    if (source === 'hub' && /^(1|true|yes|on)$/i.test(process.env.HF_HUB_OFFLINE ?? '')) {
+      const { downloadModel } = await import('../models/hub.js');
+      await downloadModel(checked.model, { revision: checked.revision as string | undefined, dtype: checked.dtype as string | undefined }); // offline: reads the cache only
+    }
+  }
 }

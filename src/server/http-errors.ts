@@ -1,7 +1,7 @@
 import { ERRORS, isRerankError, messageOf } from '../errors.js';
 
 /** The error shapes clients expect; a route names its dialect, /rerank decides by the body. */
-export type Dialect = 'cohere' | 'tei' | 'infinity' | 'metarank' | 'plain';
+export type Dialect = 'cohere' | 'tei' | 'infinity' | 'tei-or-infinity' | 'metarank' | 'plain';
 
 /** Any failure reduced to what an HTTP answer needs. */
 export interface HttpFailure { status: number; code: string; message: string; field?: string }
@@ -84,6 +84,8 @@ export function errorBody(dialect: Dialect, f: HttpFailure): unknown {
       // TEI's auth layer answers 401 with no body; Infinity clients on the same path read FastAPI's.
       if (f.status === 401) return fastApiBody(f);
       return { error: f.message, error_type: teiType(f), code: f.code };
+    case 'tei-or-infinity': // before the body says which: TEI reads error/error_type, Infinity (FastAPI) detail
+      return { error: f.message, error_type: teiType(f), detail: f.message, code: f.code };
     case 'infinity':
       if (f.status === 401 || f.status === 422) return fastApiBody(f);
       return { error: { message: f.message, type: openAiType(f), param: null, code: f.status }, code: f.code };

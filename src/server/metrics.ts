@@ -36,6 +36,19 @@ export class ServerMetrics {
   readonly tokens = new Counter({
     name: 'rerankit_tokens_total', help: 'Tokens in scored pairs', labelNames: ['model'], registers: [this.registry],
   });
+  readonly cacheBytes = new Gauge({
+    name: 'rerankit_cache_bytes', help: 'Bytes held by the score cache', labelNames: ['model'], registers: [this.registry],
+  });
+  readonly cacheEntries = new Gauge({
+    name: 'rerankit_cache_entries', help: 'Entries in the score cache', labelNames: ['model'], registers: [this.registry],
+  });
+  readonly bufferedBytes = new Gauge({
+    name: 'rerankit_request_body_bytes_in_flight', help: 'Request-body bytes held across connections (bounded by maxBufferedBytes)', registers: [this.registry],
+  });
+  readonly shed = new Counter({
+    name: 'rerankit_shed_total', help: 'Requests refused or dropped before their model work finished, by error code',
+    labelNames: ['code'], registers: [this.registry],
+  });
   readonly loadSeconds = new Gauge({
     name: 'rerankit_model_load_seconds', help: 'Time taken to load each model', labelNames: ['model'], registers: [this.registry],
   });

@@ -5,24 +5,33 @@ import type { ServerMetrics } from './metrics.js';
 import { ServedModel } from './served-model.js';
 import type { BatchSettings, ModelSpec } from './settings.js';
 
-type PoolSettings = BatchSettings & { cacheSize: number };
+type PoolSettings = BatchSettings & { cacheSize: number; cacheBytes?: number };
 
 /** The models one server answers for, by name and alias; the first is the default. */
 export class ModelPool {
   private readonly byName = new Map<string, ServedModel>();
   private readonly models: ServedModel[] = [];
+  /** Names (and aliases) of configured models not loaded yet: requests for them are 503, not 404. */
+  private readonly loading = new Set<string>();
 
   constructor(private readonly settings: PoolSettings, private readonly metrics: ServerMetrics) {}
 
   /** Loads every spec through the registry (in order, so load times are not skewed by each other). */
   async load(specs: ModelSpec[]): Promise<void> {
+    for (const spec of specs) for (const key of [spec.name, ...(spec.aliases ?? [])]) this.loading.add(key);
     for (const spec of specs) {
       const start = performance.now();
       const { name, aliases, defaults, kind = 'cross-encoder', ...config } = spec;
       const reranker = await createReranker({ ...config, kind }, { defaults });
       this.metrics.loadSeconds.set({ model: name }, (performance.now() - start) / 1000);
+      for (const key of [name, ...(aliases ?? [])]) this.loading.delete(key);
       this.add(name, kind, reranker, aliases);
     }
+  }
+
+  /** Every configured model is loaded (what /ready reports to a load balancer). */
+  get ready(): boolean {
+    return this.models.length > 0 && this.loading.size === 0;
   }
 
   /** Serves an already built Reranker (library use and tests). */
@@ -48,7 +57,8 @@ export class ModelPool {
   get(name?: string): ServedModel {
     const model = name === undefined || name === '' ? this.models[0] : this.byName.get(name);
     if (model) return model;
-    if (this.models.length === 0) throw new RerankError('RERANK_UNAVAILABLE', 'no model is loaded yet');
+    if (name && this.loading.has(name)) throw new RerankError('RERANK_LOADING', `model "${name}" is still loading; retry shortly`);
+    if (this.models.length === 0) throw new RerankError('RERANK_LOADING', 'no model is loaded yet; retry shortly');
     throw new RerankError('RERANK_MODEL_NOT_FOUND', `model "${name}" is not served here (served: ${[...this.byName.keys()].join(', ')})`);
   }
 

@@ -2,7 +2,7 @@ import { RerankError } from '../errors.js';
 import { checkRerankOptions, docText, type OptionNames } from '../rerank-input.js';
 import type { DocInput, RerankOptions } from '../types.js';
 import type { ModelPool } from './pool.js';
-import type { PairsOutcome, RerankOutcome, ServedModel } from './served-model.js';
+import type { PairsOutcome, RequestControl, RerankOutcome, ServedModel } from './served-model.js';
 import type { ServeLimits } from './settings.js';
 
 /**
@@ -42,15 +42,29 @@ export interface ServeContext {
   limits: ServeLimits;
 }
 
-export async function serve(ctx: ServeContext, req: ServeRequest): Promise<ServeAnswer> {
+export async function serve(ctx: ServeContext, req: ServeRequest, ctl: RequestControl = {}): Promise<ServeAnswer> {
   const model = ctx.pool.get(req.model);
   if (req.op === 'pairs') {
     checkTexts(ctx.limits, req.field, [...new Set(req.pairs.map((p) => p[0]))], req.pairs.map((p) => p[1]));
-    return { op: 'pairs', model, outcome: await model.scorePairs(req.pairs) };
+    return { op: 'pairs', model, outcome: await model.scorePairs(req.pairs, {}, ctl) };
   }
   checkTexts(ctx.limits, req.field, [req.query], req.documents.map((d, i) => docText(d, i)));
   checkRerankOptions(req.options, req.names);
-  return { op: 'rerank', model, outcome: await model.rerank(req.query, req.documents, req.options) };
+  return { op: 'rerank', model, outcome: await model.rerank(req.query, req.documents, req.options, ctl) };
+}
+
+/**
+ * The client's deadline from `X-Request-Timeout` or `Timeout` (seconds, decimals allowed, or with an
+ * `ms` suffix): work that cannot finish by then is not started.
+ */
+export function deadlineOf(headers: Record<string, string | string[] | undefined>, arrived: number): number | undefined {
+  const raw = headers['x-request-timeout'] ?? headers['timeout'];
+  if (raw === undefined) return undefined;
+  const text = String(Array.isArray(raw) ? raw[0] : raw).trim();
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s)?$/i.exec(text);
+  if (!m) throw new RerankError('RERANK_BAD_OPTION', `X-Request-Timeout must be seconds (e.g. "2.5") or milliseconds ("2500ms"), got "${text}"`);
+  const ms = Number(m[1]) * (m[2]?.toLowerCase() === 'ms' ? 1 : 1000);
+  return arrived + ms;
 }
 
 /** Empty inputs and the configured size limits, named as the client named its fields. */

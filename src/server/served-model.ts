@@ -48,6 +48,14 @@ const pairOptions = (o: RerankOptions): PairOptions => ({
 
 const since = (t0: number) => performance.now() - t0;
 
+/** What the server knows of a request beyond its content: when its client gives up. */
+export interface RequestControl {
+  /** Aborted when the client's connection closes. */
+  signal?: AbortSignal;
+  /** `performance.now()` time after which the answer is useless. */
+  deadline?: number;
+}
+
 /**
  * A loaded model as the server uses it: the one path every route's request takes. Rerankers that
  * declare 'score-pairs' go through the score cache and the shared micro-batcher; any other Reranker
@@ -63,12 +71,12 @@ export class ServedModel {
     readonly name: string,
     readonly kind: string,
     readonly reranker: Reranker,
-    private readonly settings: BatchSettings & { cacheSize: number },
+    private readonly settings: BatchSettings & { cacheSize: number; cacheBytes?: number },
     private readonly metrics: ServerMetrics,
     readonly aliases: string[] = [],
   ) {
     const scorer = isPairScorer(reranker);
-    this.cache = new ScoreCache<CachedScore>(scorer ? settings.cacheSize : 0);
+    this.cache = new ScoreCache<CachedScore>(scorer ? settings.cacheSize : 0, settings.cacheBytes);
     if (scorer) {
       this.batcher = new MicroBatcher(reranker, settings, (b) => {
         metrics.batchSize.observe({ model: name }, b.pairs);
@@ -82,38 +90,46 @@ export class ServedModel {
     return this.batcher?.depth ?? this.direct;
   }
 
+  get cacheBytes(): number {
+    return this.cache.bytes;
+  }
+
+  get cacheEntries(): number {
+    return this.cache.size;
+  }
+
   /** One query against many documents, with the library's options and answers. */
-  async rerank(query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankOutcome> {
+  async rerank(query: string, documents: DocInput[], options: RerankOptions = {}, ctl: RequestControl = {}): Promise<RerankOutcome> {
     const start = performance.now();
     const texts = checkRerankInput(query, documents, options);
-    if (!isPairScorer(this.reranker)) return this.rerankDirectly(query, documents, options, start);
-    const out = await this.pairs(texts.map((t) => [query, t]), pairOptions(options));
+    if (!isPairScorer(this.reranker)) return this.rerankDirectly(query, documents, options, start, ctl);
+    const out = await this.pairs(texts.map((t) => [query, t]), pairOptions(options), ctl);
     const results = finishResults(out.scores.map((s, index) => ({ index, ...s })), documents, options);
     return { ...out, results };
   }
 
   /** Arbitrary (query, document) pairs in input order (Metarank's cross-encoder inference). */
-  async scorePairs(pairs: [string, string][], options: PairOptions = {}): Promise<PairsOutcome> {
+  async scorePairs(pairs: [string, string][], options: PairOptions = {}, ctl: RequestControl = {}): Promise<PairsOutcome> {
     for (const [query, idx] of byQuery(pairs)) checkRerankInput(query, idx.map((i) => pairs[i]![1]));
-    return this.pairs(pairs, options);
+    return this.pairs(pairs, options, ctl);
   }
 
-  private async pairs(pairs: [string, string][], options: PairOptions): Promise<PairsOutcome> {
+  private async pairs(pairs: [string, string][], options: PairOptions, ctl: RequestControl): Promise<PairsOutcome> {
     const start = performance.now();
-    const out = isPairScorer(this.reranker) ? await this.batched(this.reranker, pairs, options) : await this.pairsDirectly(pairs);
+    const out = isPairScorer(this.reranker) ? await this.batched(this.reranker, pairs, options, ctl) : await this.pairsDirectly(pairs, ctl);
     out.timings.totalMs = since(start);
     this.metrics.tokens.inc({ model: this.name }, out.tokens);
     return out;
   }
 
-  private async batched(model: PairScorer, pairs: [string, string][], options: PairOptions): Promise<PairsOutcome> {
+  private async batched(model: PairScorer, pairs: [string, string][], options: PairOptions, ctl: RequestControl): Promise<PairsOutcome> {
     const identity = `${model.identity}|${optionsKey(options)}`;
     const keys = pairs.map(([q, d]) => ScoreCache.key(identity, q, d));
     const found: (CachedScore | undefined)[] = keys.map((k) => this.cache.get(k));
     const misses = pairs.flatMap((_, i) => (found[i] ? [] : [i]));
     this.metrics.cacheHits.inc({ model: this.name }, pairs.length - misses.length);
     this.metrics.cacheMisses.inc({ model: this.name }, misses.length);
-    const { tokens, tokenizeMs, job } = await this.enqueue(model, pairs, misses, options);
+    const { tokens, tokenizeMs, job } = await this.enqueue(model, pairs, misses, options, ctl);
     const { scores, queueMs, inferenceMs } = await job.finally(() => this.metrics.queueDepth.set({ model: this.name }, this.batcher!.depth));
     misses.forEach((i, j) => {
       found[i] = { ...scores[j]!, tokens: tokens.get(i)! };
@@ -129,15 +145,15 @@ export class ServedModel {
   }
 
   /** Counts the missing pairs' tokens (announced, so the batcher waits for them) and queues them. */
-  private async enqueue(model: PairScorer, pairs: [string, string][], misses: number[], options: PairOptions) {
+  private async enqueue(model: PairScorer, pairs: [string, string][], misses: number[], options: PairOptions, ctl: RequestControl) {
     const batcher = this.batcher!;
-    if (misses.length > 0) batcher.checkRoom();
+    if (misses.length > 0) batcher.checkRoom(ctl.deadline);
     const t0 = performance.now();
     const arrived = batcher.announce();
     try {
       const tokens = await this.count(model, misses.map((i) => pairs[i]!), options);
       const byPair = new Map(misses.map((i, j) => [i, tokens[j]!]));
-      const job = batcher.submit(misses.map((i) => pairs[i]!), tokens, options);
+      const job = batcher.submit(misses.map((i) => pairs[i]!), tokens, { options, ...ctl });
       this.metrics.queueDepth.set({ model: this.name }, batcher.depth);
       return { tokens: byPair, tokenizeMs: since(t0), job };
     } finally {
@@ -156,15 +172,15 @@ export class ServedModel {
     return counts;
   }
 
-  private async rerankDirectly(query: string, documents: DocInput[], options: RerankOptions, start: number): Promise<RerankOutcome> {
-    const results = await this.slot(() => this.reranker.rerank(query, documents, options));
+  private async rerankDirectly(query: string, documents: DocInput[], options: RerankOptions, start: number, ctl: RequestControl): Promise<RerankOutcome> {
+    const results = await this.slot(ctl, () => this.reranker.rerank(query, documents, options));
     const inferenceMs = since(start);
     return { results, tokens: 0, cacheHits: 0, timings: { queueMs: 0, tokenizeMs: 0, inferenceMs, totalMs: inferenceMs } };
   }
 
-  private async pairsDirectly(pairs: [string, string][]): Promise<PairsOutcome> {
+  private async pairsDirectly(pairs: [string, string][], ctl: RequestControl): Promise<PairsOutcome> {
     const t0 = performance.now();
-    const scores = await this.slot(async () => {
+    const scores = await this.slot(ctl, async () => {
       const out: ScoredPair[] = new Array(pairs.length);
       for (const [query, idx] of byQuery(pairs)) {
         for (const { index, document: _, ...s } of await this.reranker.rerank(query, idx.map((i) => pairs[i]![1]))) out[idx[index]!] = s;
@@ -175,8 +191,10 @@ export class ServedModel {
     return { scores, tokens: 0, cacheHits: 0, timings: { queueMs: 0, tokenizeMs: 0, inferenceMs: since(t0), totalMs: 0 } };
   }
 
-  /** Runs a direct call under the queue limit. */
-  private async slot<T>(work: () => Promise<T>): Promise<T> {
+  /** Runs a direct call under the queue limit, unless its client is already gone. */
+  private async slot<T>(ctl: RequestControl, work: () => Promise<T>): Promise<T> {
+    if (ctl.signal?.aborted) throw new RerankError('RERANK_CANCELLED');
+    if (ctl.deadline !== undefined && performance.now() > ctl.deadline) throw new RerankError('RERANK_DEADLINE');
     if (this.direct >= this.settings.maxQueue) {
       throw new RerankError('RERANK_OVERLOADED', `queue is full (maxQueue ${this.settings.maxQueue} requests running); retry later`);
     }

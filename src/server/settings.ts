@@ -1,3 +1,4 @@
+import type { HttpLimits } from './http-limits.js';
 /** Everything `rerankit serve` can be told, with the defaults in one object. */
 
 /** One served model: `name` is what a request's `model` field (and Metarank's path) uses. */
@@ -35,15 +36,19 @@ export interface BatchSettings {
   maxWaitMs: number;
   /** Requests waiting or running per model before new ones get 429. */
   maxQueue: number;
+  /** A request whose expected queue wait (measured model speed × work ahead) passes this gets 429 at once; 0 = off. */
+  maxQueueMs?: number;
 }
 
-export interface ServeSettings extends ServeLimits, BatchSettings {
+export interface ServeSettings extends ServeLimits, BatchSettings, HttpLimits {
   host: string;
   port: number;
   models: ModelSpec[];
   apiKeys: string[];
   /** Entries in the score cache; 0 disables it. */
   cacheSize: number;
+  /** Bytes the score cache may hold per model (keys are hashes, so this bounds it whatever the documents' length). */
+  cacheBytes: number;
   /** Seconds a 429 answer tells clients to wait. */
   retryAfter: number;
   /** pino level, or 'silent'. */
@@ -64,7 +69,14 @@ export const DEFAULTS: Omit<ServeSettings, 'models'> = {
   maxBatchPairs: 256,
   maxWaitMs: 5,
   maxQueue: 256,
+  maxQueueMs: 0,
   cacheSize: 10_000,
+  cacheBytes: 32 * 1024 * 1024,
+  maxConnections: 1024,
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5_000,
+  maxBufferedBytes: 64 * 1024 * 1024,
   retryAfter: 1,
   logLevel: 'info',
 };
@@ -72,5 +84,6 @@ export const DEFAULTS: Omit<ServeSettings, 'models'> = {
 /** The numeric settings, which flags, YAML keys and RERANKIT_* variables may all set. */
 export const NUMERIC_KEYS = [
   'port', 'maxBodyBytes', 'maxDocuments', 'maxQueryChars', 'maxDocumentChars',
-  'maxBatchTokens', 'maxBatchPairs', 'maxWaitMs', 'maxQueue', 'cacheSize', 'retryAfter',
+  'maxBatchTokens', 'maxBatchPairs', 'maxWaitMs', 'maxQueue', 'maxQueueMs', 'cacheSize', 'cacheBytes', 'retryAfter',
+  'maxConnections', 'requestTimeoutMs', 'headersTimeoutMs', 'keepAliveTimeoutMs', 'maxBufferedBytes',
 ] as const satisfies readonly (keyof ServeSettings)[];

@@ -1,5 +1,6 @@
 import { RerankError } from '../errors.js';
 import { buildServer, type RerankServer } from './app.js';
+import { checkModels } from './config.js';
 import type { ServeSettings } from './settings.js';
 
 export interface RunningServer extends RerankServer {
@@ -10,10 +11,12 @@ export interface RunningServer extends RerankServer {
 }
 
 /**
- * Listens first, then loads the models, so /health answers and /ready says "loading" during a slow
- * download. `onListening` lets the CLI print the bound address before loading starts.
+ * Checks the models (options, local folders; no loading, no network), then listens, then loads them,
+ * so /health answers and /ready says "loading" during a slow download. `onListening` lets the CLI
+ * print the bound address before loading starts.
  */
 export async function startServer(settings: ServeSettings, onListening: (url: string) => void = () => {}): Promise<RunningServer> {
+  await checkModels(settings.models); // a mistyped folder or option fails here, before "listening"
   const server = await buildServer(settings);
   const { app, pool } = server;
   let closing: Promise<void> | undefined;

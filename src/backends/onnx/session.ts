@@ -25,6 +25,31 @@ export interface SessionOptions {
   allowSpinning?: boolean;
 }
 
+/** onnxruntime-node, loaded on first use. */
+export async function loadOrt(): Promise<typeof Ort> {
+  ort ??= await import('onnxruntime-node');
+  return ort;
+}
+
+/**
+ * A CPU session with rerankit's settings, from a file or from model bytes (an edited graph: `dir` is
+ * then where its external data files, if any, lie). `path` names the model in errors.
+ */
+export async function createSession(source: string | Uint8Array, path: string, o: SessionOptions = {}, dir?: string): Promise<ort.InferenceSession> {
+  await loadOrt();
+  try {
+    return await ort.InferenceSession.create(source as string, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
+      ...(o.threads ? { intraOpNumThreads: o.threads } : {}),
+      interOpNumThreads: 1,
+      extra: { session: { intra_op: { allow_spinning: o.allowSpinning ? '1' : '0' }, ...(dir ? { model_external_initializers_file_folder_path: dir } : {}) } },
+    });
+  } catch (e) {
+    throw new RerankError('RERANK_ONNX_INVALID', `cannot load ${path}: ${messageOf(e).split('\n')[0]}`);
+  }
+}
+
 const SUPPORTED_INPUTS = new Set(['input_ids', 'attention_mask', 'token_type_ids']);
 
 /** An ONNX Runtime session for a sequence-classification or encoder model, with its input signature checked. */
@@ -36,19 +61,7 @@ export class OnnxModel {
   ) {}
 
   static async load(path: string, o: SessionOptions = {}): Promise<OnnxModel> {
-    ort ??= await import('onnxruntime-node');
-    let session: ort.InferenceSession;
-    try {
-      session = await ort.InferenceSession.create(path, {
-        executionProviders: ['cpu'],
-        graphOptimizationLevel: o.graphOptimizationLevel ?? 'all',
-        ...(o.threads ? { intraOpNumThreads: o.threads } : {}),
-        interOpNumThreads: 1,
-        extra: { session: { intra_op: { allow_spinning: o.allowSpinning ? '1' : '0' } } },
-      });
-    } catch (e) {
-      throw new RerankError('RERANK_ONNX_INVALID', `cannot load ${path}: ${messageOf(e).split('\n')[0]}`);
-    }
+    const session = await createSession(path, path, o);
     const unknown = session.inputNames.filter((n) => !SUPPORTED_INPUTS.has(n));
     if (unknown.length || !session.inputNames.includes('input_ids')) {
       await session.release();

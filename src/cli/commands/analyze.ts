@@ -24,6 +24,10 @@ export function register(program: Command): void {
     .option('-l, --relevance-level <n>', 'smallest judgment that counts as relevant', intArg('--relevance-level', 0), 1)
     .option('--limit <n>', 'queries shown in the table', intArg('--limit', 1), 20)
     .option('--json', 'machine-readable output (all queries)')
+    .addHelpText('after', `
+Examples:
+  rerankit analyze --qrels qrels.txt --baseline bm25.run --run reranked.run
+  rerankit analyze --qrels qrels.txt --baseline bm25.run --run reranked.run -m recip_rank --depth 5 --json`)
     .action(async (flags: AnalyzeFlags) => {
       const { readText } = await import('../../eval/beir.js');
       const { parseQrels, parseRun } = await import('../../eval/trec.js');

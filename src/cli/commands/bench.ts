@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { writeFile } from 'node:fs/promises';
-import { CliError, intArg, printJson } from '../util.js';
+import { foldLegacyModel, legacyModelShort } from '../reranker-flags.js';
+import { CliError, fileError, intArg, printJson } from '../util.js';
 
 interface BenchFlags {
   model: string;
@@ -26,7 +27,8 @@ export function register(program: Command): void {
   program
     .command('bench')
     .description('benchmark rerankit against Transformers.js and raw onnxruntime-node on generated workloads (latency, tokens/s, % of the machine\'s matmul peak)')
-    .option('-m, --model <preset|folder>', 'minilm-l6, minilm-l12, bert-base, xlmr-base, tiny (generated on first use in $RERANKIT_BENCH_DIR, default ~/.cache/rerankit/bench) or a model folder', 'minilm-l6')
+    .addOption(legacyModelShort())
+    .option('--model <preset|folder>', 'minilm-l6, minilm-l12, bert-base, xlmr-base, tiny (generated on first use in $RERANKIT_BENCH_DIR, default ~/.cache/rerankit/bench) or a model folder', 'minilm-l6')
     .option('-w, --workload <names>', 'titles-1, titles-10, titles-100, titles-1000, passages-100, long-20, or all (comma list)', 'all')
     .option('--dtype <list>', 'fp32, int8 (quantized on demand), ... (comma list: one row per dtype)', 'fp32')
     .option('--runs <n>', 'timed rounds per workload (default: 40 for titles-1 down to 3 for titles-1000)', intArg('--runs', 1))
@@ -40,7 +42,13 @@ export function register(program: Command): void {
     .option('--json', 'print the full report as one JSON object')
     .option('-o, --out <file.json>', 'also write the JSON report to a file')
     .option('-q, --quiet', 'no progress lines on stderr')
-    .action(async (flags: BenchFlags) => {
+    .addHelpText('after', `
+Examples:
+  rerankit bench --model tiny -w titles-10 --runs 3
+  rerankit bench -w titles-100 --dtype fp32,int8 --out bench/results/minilm-l6.json
+  rerankit bench --model ./my-model-folder --compare none --threads 1`)
+    .action(async (flags: BenchFlags, cmd: Command) => {
+      foldLegacyModel(flags as unknown as Record<string, unknown>, cmd);
       const compare = flags.compare === 'none' ? [] : flags.compare.split(',').map((s) => s.trim());
       for (const c of compare) if (!COMPARE.includes(c)) throw new CliError(`--compare takes ${COMPARE.join(', ')} or none, got "${c}"`);
       if (flags.graphOptimization && !LEVELS.includes(flags.graphOptimization)) throw new CliError(`--graph-optimization must be one of ${LEVELS.join(', ')}`);
@@ -71,6 +79,6 @@ async function writeReport(path: string, report: unknown): Promise<void> {
   try {
     await writeFile(path, `${JSON.stringify(report, null, 2)}\n`);
   } catch (e) {
-    throw new CliError(`cannot write ${path}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    throw fileError('write', path, e);
   }
 }

@@ -22,6 +22,10 @@ export function register(program: Command): void {
     .option('--samples <n>', 'bootstrap and permutation samples', intArg('--samples', 100), 10000)
     .option('--seed <n>', 'random seed for bootstrap and permutation', intArg('--seed', 0), 42)
     .option('--json', 'machine-readable output')
+    .addHelpText('after', `
+Examples:
+  rerankit compare --qrels qrels.txt --run bm25.run --run reranked.run
+  rerankit compare --qrels qrels.txt --run A.run --run B.run -m ndcg_cut_10 -m recip_rank --samples 10000 --json`)
     .action(async (flags: CompareFlags) => {
       if (flags.run.length !== 2) throw new CliError(`--run must be given exactly twice (A then B), got ${flags.run.length}`);
       const { readText } = await import('../../eval/beir.js');

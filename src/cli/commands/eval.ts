@@ -1,5 +1,6 @@
-import type { Command } from 'commander';
-import { CliError, collect, intArg, loadBiEncoder, printJson } from '../util.js';
+import { Option, type Command } from 'commander';
+import { addRerankerOptions, foldLegacyModel, kebab, RERANKER_FLAGS, rerankerConfig } from '../reranker-flags.js';
+import { CliError, collect, intArg, loadBiEncoder, printJson, warn } from '../util.js';
 
 interface EvalFlags {
   qrels?: string;
@@ -11,7 +12,8 @@ interface EvalFlags {
   language?: string;
   embedModel?: string;
   reranker?: string;
-  rerankerKind: string;
+  model?: string;
+  rerankerKind?: string;
   firstStageK: number;
   topK: number;
   relevanceLevel: number;
@@ -20,11 +22,11 @@ interface EvalFlags {
   maxQueries?: number;
   runOut?: string;
   json?: boolean;
+  [flag: string]: unknown;
 }
 
 export function register(program: Command): void {
-  program
-    .command('eval')
+  addRerankerOptions(program.command('eval'))
     .description('evaluate a run against qrels (trec_eval semantics), or run retrieval/reranking over a labelled dataset and evaluate it')
     .option('--qrels <file>', 'TREC qrels (qid iter docid rel)')
     .option('--run <file>', 'TREC run (qid Q0 docid rank score tag)')
@@ -34,8 +36,7 @@ export function register(program: Command): void {
     .option('--retriever <kind>', 'first stage over --dataset: bm25, vector or hybrid')
     .option('--language <lang>', 'analyzer language for bm25/hybrid (e.g. en, zh)')
     .option('--embed-model <id|folder>', 'bi-encoder for vector/hybrid retrieval')
-    .option('--reranker <model>', 'rerank the first stage with this model (id or folder)')
-    .option('--reranker-kind <kind>', 'reranker kind in the registry', 'cross-encoder')
+    .addOption(new Option('--reranker-kind <kind>', 'old spelling of --reranker').hideHelp())
     .option('--first-stage-k <n>', 'candidates retrieved per query', intArg('--first-stage-k', 1), 100)
     .option('--top-k <n>', 'reranked results kept on top of the run (the rest stay in first-stage order)', intArg('--top-k', 1), 10)
     .option('-l, --relevance-level <n>', 'smallest judgment that counts as relevant (trec_eval -l)', intArg('--relevance-level', 0), 1)
@@ -44,9 +45,16 @@ export function register(program: Command): void {
     .option('--max-queries <n>', 'evaluate only the first n queries (smoke tests)', intArg('--max-queries', 1))
     .option('--run-out <file>', 'write the run in TREC format')
     .option('--json', 'print {"all": {...}, "per_query": {...}}')
-    .action(async (flags: EvalFlags) => {
+    .addHelpText('after', `
+Examples:
+  rerankit eval --qrels qrels.txt --run bm25.run -m ndcg_cut_10 -m recall_100
+  rerankit eval --dataset scifact-beir --retriever bm25 --first-stage-k 100 --run-out bm25.run
+  rerankit eval --dataset scifact-beir --retriever bm25 --model cross-encoder/ms-marco-MiniLM-L-6-v2 --top-k 100`)
+    .action(async (flags: EvalFlags, cmd: Command) => {
       const { evaluate } = await import('../../eval/evaluate.js');
-      const { qrels, run } = await produceRun(flags);
+      foldLegacyFlags(flags);
+      if (flags.runOut) await checkRunOut(flags.runOut); // before a long evaluation, not after it
+      const { qrels, run } = await produceRun(flags, cmd);
       if (flags.runOut) await writeRun(flags.runOut, run, flags);
       const result = evaluate(qrels, run, { measures: flags.metric, relevanceLevel: flags.relevanceLevel, complete: flags.complete });
       if (flags.json) return printJson(result);
@@ -57,13 +65,62 @@ export function register(program: Command): void {
     });
 }
 
+/**
+ * Old spellings: `--reranker <model>` (now --model; --reranker is a kind, as in rerank) and
+ * `--reranker-kind <kind>` (now --reranker). Each still works and says what to write instead.
+ */
+function foldLegacyFlags(flags: EvalFlags): void {
+  foldLegacyModel(flags);
+  if (flags.reranker !== undefined && !flags.rerankerKind && looksLikeModel(flags.reranker)) {
+    warn(`--reranker takes a kind (as in rerankit rerank); reading "${flags.reranker}" as --model ${flags.reranker}`);
+    if (flags.model !== undefined) throw new CliError('give the model once: --model');
+    flags.model = flags.reranker;
+    flags.reranker = undefined;
+  }
+  if (flags.rerankerKind !== undefined) {
+    warn(`--reranker-kind is now --reranker (a kind) with --model (the model); reading it as --reranker ${flags.rerankerKind}`);
+    if (flags.reranker !== undefined) {
+      if (flags.model !== undefined) throw new CliError('give --reranker <kind> and --model <model>; --reranker-kind is the old spelling of --reranker');
+      flags.model = flags.reranker; // the old pair: --reranker <model> --reranker-kind <kind>
+    }
+    flags.reranker = flags.rerankerKind;
+  }
+  delete flags.rerankerKind;
+}
+
+/** An old `--reranker <model>`: a path or hub id, not a kind name (kinds are plain words). */
+function looksLikeModel(v: string): boolean {
+  return /[/\\.]/.test(v);
+}
+
+/** The run file's place must take a file: checked before the evaluation starts. */
+async function checkRunOut(path: string): Promise<void> {
+  const { stat, access } = await import('node:fs/promises');
+  const { constants } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  const st = await stat(path).catch(() => undefined);
+  if (st?.isDirectory()) throw new CliError(`--run-out ${path} is a folder; give a file name, e.g. ${path.replace(/\/+$/, '')}/run.trec`);
+  const dir = dirname(path);
+  const parent = await stat(dir).catch(() => undefined);
+  if (!parent) throw new CliError(`--run-out ${path}: the folder ${dir} does not exist`, 'RERANK_FILE');
+  if (!parent.isDirectory()) throw new CliError(`--run-out ${path}: ${dir} is a file, not a folder`, 'RERANK_FILE');
+  const { fsErrorText } = await import('../../util/fs-errors.js');
+  await access(st ? path : dir, constants.W_OK).catch((e: unknown) => {
+    throw new CliError(`--run-out ${path}: cannot write there: ${fsErrorText(e)}`, 'RERANK_FILE');
+  });
+}
+
 async function writeRun(path: string, run: import('../../eval/types.js').Run, flags: EvalFlags): Promise<void> {
   const { writeFile } = await import('node:fs/promises');
   const { formatRun } = await import('../../eval/trec.js');
-  await writeFile(path, formatRun(run, flags.reranker ? 'rerankit-rerank' : `rerankit-${flags.retriever ?? 'candidates'}`));
+  const { fileError } = await import('../util.js');
+  const tag = flags.model || flags.reranker ? 'rerankit-rerank' : `rerankit-${flags.retriever ?? 'candidates'}`;
+  await writeFile(path, formatRun(run, tag)).catch((e: unknown) => {
+    throw fileError('write', path, e);
+  });
 }
 
-async function produceRun(flags: EvalFlags) {
+async function produceRun(flags: EvalFlags, cmd: Command) {
   const trec = await import('../../eval/trec.js');
   const { readText } = await import('../../eval/beir.js');
   if (flags.run) {
@@ -72,13 +129,23 @@ async function produceRun(flags: EvalFlags) {
     return { qrels: trec.parseQrels(await readText(flags.qrels), flags.qrels), run: trec.parseRun(await readText(flags.run), flags.run) };
   }
   if (!flags.dataset && !(flags.candidates && flags.qrels)) throw new CliError('give --qrels and --run, --dataset, or --candidates with --qrels');
-  const ds = flags.dataset ? await (await import('../../eval/datasets.js')).loadDataset(flags.dataset, flags.split) : undefined;
+  const ds = flags.dataset ? await loadDataset(flags.dataset, flags, cmd) : undefined;
   const qrels = flags.qrels ? trec.parseQrels(await readText(flags.qrels), flags.qrels) : ds!.qrels;
-  const lists = await candidateLists(flags, ds);
-  const reranker = await loadReranker(flags);
+  const config = await rerankerOf(flags, cmd);
+  const stages = [...firstStages(flags, ds), ...(config ? ['rerank'] : [])];
+  // Built before the first stage runs, so a wrong model or option fails at once, not after it.
+  const { createReranker } = await import('../../registry.js');
+  const reranker = config ? await createReranker({ ...config.options, kind: config.kind }) : undefined;
+  let lists;
+  try {
+    lists = await candidateLists(flags, stages, ds);
+  } catch (e) {
+    await reranker?.close();
+    throw e;
+  }
   const { rerankCandidates } = await import('../../eval/runner.js');
   const { progressBar } = await import('../../util/progress.js');
-  const bar = await progressBar(reranker ? 'rerank' : 'collect');
+  const bar = reranker ? await progressBar('rerank', { unit: 'queries', step: [stages.length, stages.length] }) : { update: () => {}, stop: () => {} };
   try {
     return { qrels, run: await rerankCandidates(lists, reranker, flags.topK, bar.update) };
   } finally {
@@ -87,7 +154,24 @@ async function produceRun(flags: EvalFlags) {
   }
 }
 
-async function candidateLists(flags: EvalFlags, ds?: import('../../eval/types.js').Dataset) {
+/** The labelled stages a run goes through, for the progress bars' [i/n]. */
+function firstStages(flags: EvalFlags, ds?: import('../../eval/types.js').Dataset): string[] {
+  if (flags.candidates || (!flags.retriever && ds?.candidates)) return [];
+  const build = flags.retriever === 'bm25' ? ['index'] : flags.retriever === 'vector' ? ['embed'] : ['index', 'embed'];
+  return [...build, 'retrieve'];
+}
+
+/** The dataset; --split is refused where the folder has no such split (or no splits at all). */
+async function loadDataset(dir: string, flags: EvalFlags, cmd: Command) {
+  const { detectFormat, loadDataset } = await import('../../eval/datasets.js');
+  const format = detectFormat(dir);
+  if (format !== 'beir' && cmd.getOptionValueSource('split') === 'cli') {
+    throw new CliError(`--split applies to BEIR folders; ${dir} is a ${format} folder, which has one set of judgments (leave --split out)`);
+  }
+  return loadDataset(dir, flags.split);
+}
+
+async function candidateLists(flags: EvalFlags, stages: string[], ds?: import('../../eval/types.js').Dataset) {
   const limit = <T>(xs: T[]) => (flags.maxQueries ? xs.slice(0, flags.maxQueries) : xs);
   if (flags.candidates) {
     const { parseCandidates } = await import('../../eval/candidates.js');
@@ -96,17 +180,18 @@ async function candidateLists(flags: EvalFlags, ds?: import('../../eval/types.js
   if (!flags.retriever && ds?.candidates) return limit(ds.candidates); // rerank-only collections (NovelEval)
   if (!flags.retriever) throw new CliError('--dataset needs --retriever bm25|vector|hybrid (or --candidates)');
   if (!['bm25', 'vector', 'hybrid'].includes(flags.retriever)) throw new CliError('--retriever must be bm25, vector or hybrid');
+  if (flags.retriever !== 'bm25' && !flags.embedModel) throw new CliError(`--retriever ${flags.retriever} needs --embed-model <bi-encoder id or folder>`);
   const { docText } = await import('../../eval/beir.js');
   const docs = ds!.docs.map((d) => ({ id: d.id, text: docText(d) }));
   const byId = new Map(docs.map((d) => [d.id, d.text]));
-  const { progressBar } = await import('../../util/progress.js');
-  const indexBar = await progressBar('index');
+  const { progressBar, stagedProgress } = await import('../../util/progress.js');
+  const indexBar = await stagedProgress(stages, { unit: 'documents' });
   const { buildRetriever } = await import('../../retrieval/index.js');
   const retriever = await buildRetriever(flags.retriever as 'bm25', docs, { language: flags.language, model: flags.embedModel, loadEmbedder: loadBiEncoder, onProgress: indexBar.update });
   indexBar.stop();
   const queries = new Map(limit([...ds!.queries]));
   const { retrieveCandidates } = await import('../../eval/runner.js');
-  const bar = await progressBar('search');
+  const bar = await progressBar('retrieve', { unit: 'queries', step: [stages.indexOf('retrieve') + 1, stages.length] });
   try {
     return await retrieveCandidates(queries, retriever, flags.firstStageK, (id) => byId.get(id), bar.update);
   } finally {
@@ -114,8 +199,12 @@ async function candidateLists(flags: EvalFlags, ds?: import('../../eval/types.js
   }
 }
 
-async function loadReranker(flags: EvalFlags) {
-  if (!flags.reranker) return undefined;
-  const { createReranker } = await import('../../registry.js');
-  return createReranker({ kind: flags.rerankerKind, model: flags.reranker });
+/** The reranker the shared reranker flags describe, or none when neither --reranker nor --model is given. */
+async function rerankerOf(flags: EvalFlags, cmd: Command) {
+  if (flags.reranker === undefined && flags.model === undefined) {
+    const given = [...RERANKER_FLAGS].find((k) => cmd.getOptionValueSource(k) === 'cli');
+    if (given) throw new CliError(`--${kebab(given)} is a reranker option, but no reranker is given (add --model <id|folder>, or --reranker <kind>)`);
+    return undefined;
+  }
+  return rerankerConfig(flags, cmd, { kind: flags.reranker ?? 'cross-encoder' });
 }

@@ -8,6 +8,11 @@ export function register(program: Command): void {
     .argument('<id>', 'model id, e.g. cross-encoder/ms-marco-MiniLM-L-6-v2')
     .option('--revision <rev>', 'branch, tag or commit', 'main')
     .option('--dtype <dtype>', 'ONNX variant to fetch', 'fp32')
+    .addHelpText('after', `
+Examples:
+  rerankit pull cross-encoder/ms-marco-MiniLM-L-6-v2
+  rerankit pull BAAI/bge-reranker-base --dtype int8
+  HF_ENDPOINT=https://hf-mirror.com rerankit pull jinaai/jina-reranker-v2-base-multilingual --revision main`)
     .action(async (id: string, flags: { revision: string; dtype: string }) => {
       const { resolveModel } = await import('../../models/resolve.js');
       const files = await resolveModel(id, { revision: flags.revision, dtype: flags.dtype });

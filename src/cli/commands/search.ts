@@ -1,13 +1,16 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { Retriever } from '../../types.js';
-import { CliError, intArg, loadBiEncoder, numArg, printJson } from '../util.js';
+import { legacyModelShort } from '../reranker-flags.js';
+import { CliError, intArg, loadBiEncoder, numArg, printJson, warn } from '../util.js';
 
 interface SearchFlags {
   index: string;
   query?: string;
   queries?: string;
   topK: number;
+  embedModel?: string;
   model?: string;
+  m?: string;
   fusion: string;
   normalization: string;
   weights?: number[];
@@ -23,20 +26,39 @@ export function register(program: Command): void {
     .option('-q, --query <text>', 'one query; prints the hits')
     .option('--queries <file>', 'BEIR queries.jsonl or TSV (qid<TAB>text); prints a TREC run')
     .option('-k, --top-k <n>', 'hits per query', intArg('--top-k', 1), 10)
-    .option('-m, --model <id|folder>', 'bi-encoder to embed queries (default: the one the index was built with)')
+    .option('--embed-model <id|folder>', 'bi-encoder to embed queries (default: the one the index was built with)')
+    .addOption(new Option('--model <id|folder>', 'old spelling of --embed-model').hideHelp())
+    .addOption(legacyModelShort())
     .option('--fusion <kind>', 'hybrid indexes: rrf (k=60) or weighted', 'rrf')
     .option('--normalization <kind>', 'weighted fusion: minmax or zscore', 'minmax')
     .option('--weights <w...>', 'hybrid weights, BM25 first', (v: string, prev: number[] = []) => [...prev, numArg('--weights')(v)])
     .option('--run-tag <tag>', 'TREC run tag', 'rerankit')
     .option('--json', 'JSON output')
-    .action(async (flags: SearchFlags) => {
+    .addHelpText('after', `
+Examples:
+  rerankit search --index idx/docs -q "capital of france" -k 3
+  rerankit search --index idx/scifact --queries queries.jsonl -k 1000 > bm25.run
+  rerankit search --index idx/hybrid -q "..." --fusion weighted --normalization zscore --weights 0.3 0.7`)
+    .action(async (flags: SearchFlags, cmd: Command) => {
       if (!flags.query === !flags.queries) throw new CliError('give exactly one of --query or --queries');
       if (!['rrf', 'weighted'].includes(flags.fusion)) throw new CliError('--fusion must be rrf or weighted');
-      const { openIndex } = await import('../../retrieval/index.js');
+      if (!['minmax', 'zscore'].includes(flags.normalization)) throw new CliError('--normalization must be minmax or zscore');
+      const old = flags.model ?? flags.m;
+      if (old !== undefined) {
+        warn(`${flags.model !== undefined ? '--model' : '-m'} is --embed-model in index and search (--model is a reranker's model, -m a measure); write --embed-model`);
+        flags.embedModel ??= old;
+      }
+      const { HybridRetriever, openIndex } = await import('../../retrieval/index.js');
       const retriever = await openIndex(flags.index, {
-        model: flags.model, loadEmbedder: loadBiEncoder, fusion: flags.fusion as 'rrf', normalization: flags.normalization as 'minmax', weights: flags.weights,
+        model: flags.embedModel, loadEmbedder: loadBiEncoder, fusion: flags.fusion as 'rrf', normalization: flags.normalization as 'minmax', weights: flags.weights,
       });
       try {
+        // Fusion flags on an index with one retriever would change nothing: refused, not ignored.
+        const parts = retriever instanceof HybridRetriever ? retriever.retrievers.length : 1;
+        const fusionFlag = ['fusion', 'normalization', 'weights'].find((k) => cmd.getOptionValueSource(k) === 'cli');
+        if (parts === 1 && fusionFlag) throw new CliError(`--${fusionFlag} applies to hybrid indexes; ${flags.index} is a ${retriever.name} index with one retriever, so there is nothing to fuse`);
+        if (flags.weights && flags.weights.length !== parts) throw new CliError(`--weights takes one weight per retriever (BM25 first): ${parts} numbers, got ${flags.weights.length}`);
+        if (flags.normalization !== 'minmax' && flags.fusion !== 'weighted') throw new CliError('--normalization applies to --fusion weighted (rrf uses ranks)');
         if (flags.query) await searchOne(retriever, flags);
         else await searchMany(retriever, flags);
       } finally {
@@ -55,7 +77,7 @@ async function searchMany(r: Retriever, flags: SearchFlags): Promise<void> {
   const { readQueries } = await import('../../retrieval/corpus.js');
   const queries = await readQueries(flags.queries!);
   const { progressBar } = await import('../../util/progress.js');
-  const bar = await progressBar('search');
+  const bar = await progressBar('retrieve', { unit: 'queries' });
   const lines: string[] = [];
   for (const [n, q] of queries.entries()) {
     const hits = await r.search(q.text, flags.topK);

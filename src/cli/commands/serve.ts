@@ -1,11 +1,13 @@
-import type { Command } from 'commander';
-import { collect, intArg } from '../util.js';
+import { statSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { collect, intArg, warn } from '../util.js';
 
 export function register(program: Command): void {
   program
     .command('serve')
     .description('serve rerankers over HTTP for Cohere, Jina, TEI, Infinity and Metarank clients (see docs/server.md)')
-    .option('-m, --model <[name=]id|folder>', 'a model to serve (repeatable; the first is the default; default: cross-encoder/ms-marco-MiniLM-L-6-v2)', collect)
+    .option('--model <[name=]id|folder>', 'a model to serve (repeatable; the first is the default; default: cross-encoder/ms-marco-MiniLM-L-6-v2)', collect)
+    .addOption(new Option('-m <[name=]id|folder>', 'old spelling of --model').hideHelp().argParser(collect))
     .option('-c, --config <file>', 'YAML settings file (same keys as these flags)')
     .option('--host <host>', 'address to bind (default 127.0.0.1)')
     .option('-p, --port <port>', 'port (0 picks a free one; default 8080)', intArg('--port', 0))
@@ -26,10 +28,21 @@ export function register(program: Command): void {
     .option('--cache-size <n>', 'cached scores (0 disables; default 10000)', intArg('--cache-size', 0))
     .option('--retry-after <s>', 'seconds a 429 tells clients to wait (default 1)', intArg('--retry-after', 0))
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
+    .addHelpText('after', `
+Examples:
+  rerankit serve --model cross-encoder/ms-marco-MiniLM-L-6-v2 --port 8080
+  rerankit serve --model ./my-reranker --model bge=BAAI/bge-reranker-base --api-key s3cret
+  rerankit serve --config rerankit.yaml --log-level warn`)
     .action(async (flags: Record<string, unknown>) => {
+      if (flags.m !== undefined) {
+        warn('-m for --model is deprecated: -m is the measure in eval, compare and analyze; write --model');
+        flags.model = [...((flags.model as string[] | undefined) ?? []), ...(flags.m as string[])];
+        delete flags.m;
+      }
       const { resolveSettings } = await import('../../server/config.js');
       const { startServer } = await import('../../server/start.js');
       const settings = await resolveSettings({ ...flags, models: flags.model, apiKeys: flags.apiKey, model: undefined, apiKey: undefined });
+      warnPointless(settings.models);
       const say = (line: string) => process.stderr.write(`rerankit: ${line}\n`);
       const server = await startServer(settings, (url) => say(`listening on ${url}`));
       say(`ready: ${server.pool.list().map((m) => m.name).join(', ')}`);
@@ -38,6 +51,24 @@ export function register(program: Command): void {
       await server.close();
       say('stopped');
     });
+}
+
+/** `revision` on a local folder changes nothing: said once per model, the input is valid. */
+function warnPointless(models: import('../../server/settings.js').ModelSpec[]): void {
+  for (const m of models) {
+    const revision = m.revision ?? m.defaults?.revision;
+    if (typeof revision === 'string' && typeof m.model === 'string' && isDir(m.model)) {
+      warn(`revision applies to hub ids; model "${m.name}" is the local folder ${m.model}, so revision ${revision} changes nothing`);
+    }
+  }
+}
+
+function isDir(p: string): boolean {
+  try {
+    return statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** Resolves on the first SIGTERM or SIGINT; a second one exits at once. */
