@@ -3,7 +3,7 @@
  * second, nDCG@10 and R@100 against Anserini's 0.6789 / 0.9253) and BM25 analyzers on XQuAD-R zh.
  *   node --import tsx bench/retrieval-scifact.ts [../shared/datasets]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { convertScifact } from '../scripts/scifact-to-beir.js';
@@ -13,6 +13,14 @@ import { buildRetriever, openIndex, saveRetriever } from '../src/retrieval/index
 import type { Retriever } from '../src/types.js';
 
 const DATA = process.argv[2] ?? join(import.meta.dirname, '..', '..', 'shared', 'datasets');
+const NEEDED = ['scifact', 'xquad-r-zh-dev'];
+if (process.argv[2] === '--help' || !NEEDED.every((d) => existsSync(join(DATA, d)))) {
+  process.stderr.write(`usage: node --import tsx bench/retrieval-scifact.ts [datasets folder]
+  The folder holds scifact/ (scifact.zip, Anserini's qrels and topics) and xquad-r-zh-dev/ (a BEIR folder);
+  default: ../shared/datasets next to this checkout. ${process.argv[2] === '--help' ? '' : `Not found in ${DATA}: ${NEEDED.filter((d) => !existsSync(join(DATA, d))).join(', ')}.`}
+`);
+  process.exit(process.argv[2] === '--help' ? 0 : 2);
+}
 const tmp = mkdtempSync(join(tmpdir(), 'rerankit-bench-'));
 const ms = (t: number): number => +(performance.now() - t).toFixed(0);
 

@@ -15,6 +15,9 @@ export type { BiEncoderOptions, Pooling } from './backends/onnx/bi-encoder.js';
 export * from './retrieval/index.js';
 export * from './pipeline/index.js';
 export * from './eval/index.js';
+// The collection loaders docs/evaluation.md lists (loadDataset detects which one a folder needs).
+export { loadCisi, loadCranfield } from './eval/smart.js';
+export { loadNovelEval, loadSciFact } from './eval/collections.js';
 export type { DynamicQuantOptions } from './quantize/dynamic.js';
 export type { QuantizeFolderResult } from './quantize/folder.js';
 import type { quantizeFolder as QuantizeFolder } from './quantize/folder.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { BiEncoderOptions } from './backends/onnx/bi-encoder.js';
 import type { CrossEncoderOptions } from './backends/onnx/cross-encoder.js';
+import type { DecoderRerankerOptions } from './backends/onnx/decoder/reranker.js';
 import type { RemoteRerankerOptions } from './backends/remote/reranker.js';
 import { RerankError } from './errors.js';
 import type { Reranker, RerankerConfig } from './types.js';
@@ -25,7 +26,17 @@ const ONNX_MODEL = {
   batch: strictOptions({ tokenBudget: opt.int(1), maxBatch: opt.int(1) }).describe('an object {tokenBudget?, maxBatch?} of integers >= 1'),
 };
 
-const CROSS_ENCODER = strictOptions({ ...ONNX_MODEL, longDocuments: opt.oneOf('truncate', 'chunk'), tokenCache: opt.bool() });
+/** Decoder LLM rerankers' own options (src/backends/onnx/decoder/reranker.ts). */
+const DECODER_ONLY = {
+  recipe: z.union([z.string().min(1), z.record(z.string(), z.unknown())])
+    .describe('a recipe preset (qwen3-reranker, bge-reranker-v2-gemma), a recipe file (.json, .yaml, .yml) or a recipe object'),
+  instruction: z.string().describe('a string'),
+  prefixCache: opt.bool(),
+};
+
+/** The default kind takes both: config.json tells an encoder cross-encoder from a decoder LLM reranker (backends/onnx/auto.ts). */
+const CROSS_ENCODER = strictOptions({ ...ONNX_MODEL, longDocuments: opt.oneOf('truncate', 'chunk'), tokenCache: opt.bool(), ...DECODER_ONLY });
+const DECODER = CROSS_ENCODER;
 
 const BI_ENCODER = strictOptions({
   ...ONNX_MODEL,
@@ -80,10 +91,11 @@ const COHERE = strictOptions({ ...HOSTED, apiVersion: z.union([z.enum(['v1', 'v2
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Keys<S extends OptionsSchema> = keyof z.input<S>;
 const covered: [
-  Same<Keys<typeof CROSS_ENCODER>, keyof CrossEncoderOptions | 'model'>,
+  Same<Keys<typeof CROSS_ENCODER>, keyof CrossEncoderOptions | keyof DecoderRerankerOptions | 'model'>,
+  Same<Keys<typeof DECODER>, keyof DecoderRerankerOptions | 'model'>,
   Same<Keys<typeof BI_ENCODER>, keyof BiEncoderOptions | 'model'>,
   [Exclude<keyof RemoteRerankerOptions, Keys<typeof REMOTE>>] extends [never] ? true : false,
-] = [true, true, true];
+] = [true, true, true, true];
 void covered;
 
 // ---- the kinds ----
@@ -98,8 +110,9 @@ const remote = async () => (await import('./backends/remote/index.js')).createRe
 
 /** Kind → lazy factory and options: nothing heavy (onnxruntime, HTTP clients) loads until a kind is used. */
 const KINDS = new Map<string, Kind>([
-  ['cross-encoder', { load: async () => (await import('./backends/onnx/cross-encoder.js')).createCrossEncoder, schema: CROSS_ENCODER }],
+  ['cross-encoder', { load: async () => (await import('./backends/onnx/auto.js')).createOnnxReranker, schema: CROSS_ENCODER }],
   ['bi-encoder', { load: async () => (await import('./backends/onnx/bi-encoder.js')).createBiReranker, schema: BI_ENCODER }],
+  ['decoder', { load: async () => (await import('./backends/onnx/decoder/reranker.js')).createDecoderReranker, schema: DECODER }],
   ['listwise', { load: async () => (await import('./backends/llm/index.js')).createListwise, schema: LISTWISE }],
   ['pairwise', { load: async () => (await import('./backends/llm/index.js')).createPairwise, schema: PAIRWISE }],
   ['pointwise', { load: async () => (await import('./backends/llm/index.js')).createPointwise, schema: POINTWISE }],

@@ -47,7 +47,7 @@ describe('rerankit rerank', () => {
   });
 
   test('--reranker bi-encoder prints index, score and raw (the cosine), no logits', () => {
-    const r = cli(['rerank', '--reranker', 'bi-encoder', '-m', modelDir('bert-embed-tiny'), '-q', 'capital of france', '-d', docsFile, '--max-length', '64']);
+    const r = cli(['rerank', '--reranker', 'bi-encoder', '--model', modelDir('bert-embed-tiny'), '-q', 'capital of france', '-d', docsFile, '--max-length', '64']);
     assert.equal(r.code, 0, r.stderr);
     const { results } = JSON.parse(r.stdout);
     assert.equal(results.length, docs.length);
@@ -55,12 +55,12 @@ describe('rerankit rerank', () => {
       assert.deepEqual(Object.keys(x), ['index', 'score', 'raw']);
       assert.ok(x.raw >= -1 && x.raw <= 1 && Math.abs(x.score - (x.raw + 1) / 2) < 1e-12, JSON.stringify(x));
     }
-    const chunk = cli(['rerank', '--reranker', 'bi-encoder', '-m', modelDir('bert-embed-tiny'), '-q', 'q', '-d', docsFile, '--long-documents', 'chunk']);
+    const chunk = cli(['rerank', '--reranker', 'bi-encoder', '--model', modelDir('bert-embed-tiny'), '-q', 'q', '-d', docsFile, '--long-documents', 'chunk']);
     assert.match(chunk.stderr, /^rerankit: error \[RERANK_USAGE\]: --long-documents does not apply to --reranker bi-encoder/);
   });
 
   test('--return-documents adds the input document, and nothing else', () => {
-    const r = cli(['rerank', '-m', MODEL, '-q', 'capital of france', '-d', docsFile, '--return-documents', '--top-k', '2']);
+    const r = cli(['rerank', '--model', MODEL, '-q', 'capital of france', '-d', docsFile, '--return-documents', '--top-k', '2']);
     assert.equal(r.code, 0, r.stderr);
     const { results } = JSON.parse(r.stdout);
     for (const x of results) {
@@ -70,29 +70,31 @@ describe('rerankit rerank', () => {
   });
 
   test('reads stdin and honours --top-k and --threshold', () => {
-    const r = cli(['rerank', '-m', MODEL, '-q', 'capital of france', '-d', '-', '--top-k', '2'], docs.map((d) => JSON.stringify(d)).join('\n'));
+    const r = cli(['rerank', '--model', MODEL, '-q', 'capital of france', '-d', '-', '--top-k', '2'], docs.map((d) => JSON.stringify(d)).join('\n'));
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).results.length, 2);
-    const t = cli(['rerank', '-m', MODEL, '-q', 'capital of france', '-d', docsFile, '--threshold', '2']);
-    assert.deepEqual(JSON.parse(t.stdout).results, []);
+    const all = JSON.parse(cli(['rerank', '--model', MODEL, '-q', 'capital of france', '-d', docsFile]).stdout).results as { score: number }[];
+    const cut = (all[1].score + all[2].score) / 2;
+    const t = cli(['rerank', '--model', MODEL, '-q', 'capital of france', '-d', docsFile, '--threshold', String(cut)]);
+    assert.deepEqual(JSON.parse(t.stdout).results.map((x: { index: number }) => x.index), all.slice(0, 2).map((x: { index?: number }) => x.index));
   });
 
   const usage = (m: string) => new RegExp(`^rerankit: error \\[RERANK_USAGE\\]: ${m} \\(see rerankit rerank --help\\)\n$`);
   const bad: [string, () => string[], RegExp][] = [
     ['a missing model folder', () => ['--model', join(tmp, 'none'), '-q', 'q', '-d', docsFile], /\[RERANK_MODEL_NOT_FOUND\]: .*does not exist/],
     ['a missing --model', () => ['-q', 'q', '-d', docsFile], /^rerankit: error \[RERANK_USAGE\]: --model is required/],
-    ['an empty query', () => ['-m', MODEL, '-q', '', '-d', docsFile], /\[RERANK_EMPTY_QUERY\]/],
-    ['an empty documents file', () => ['-m', MODEL, '-q', 'q', '-d', file('empty.jsonl', '')], /\[RERANK_NO_DOCUMENTS\]: .*holds no documents/],
-    ['a bad line, named by number', () => ['-m', MODEL, '-q', 'q', '-d', file('bad.jsonl', '"ok"\n"fine"\nnot json\n')], /\[RERANK_BAD_DOCUMENT\]: .*line 3: not JSON/],
-    ['a non-string document', () => ['-m', MODEL, '-q', 'q', '-d', file('num.jsonl', '"ok"\n42\n')], /\[RERANK_BAD_DOCUMENT\]: .*line 2: expected a JSON string/],
-    ['a missing documents file', () => ['-m', MODEL, '-q', 'q', '-d', join(tmp, 'nope.jsonl')], /\[RERANK_FILE\]: cannot read .*ENOENT/],
-    ['a missing dtype', () => ['-m', MODEL, '-q', 'q', '-d', docsFile, '--dtype', 'int8'], /\[RERANK_ONNX_NOT_FOUND\]: .*available/],
-    ['a bad --top-k', () => ['-m', MODEL, '-q', 'q', '-d', docsFile, '--top-k', '0'], usage("option '-k, --top-k <n>' argument '0' is invalid. --top-k must be an integer >= 1")],
-    ['a bad --long-documents', () => ['-m', MODEL, '-q', 'q', '-d', docsFile, '--long-documents', 'split'], /\[RERANK_USAGE\]: --long-documents must be/],
-    ['a missing required option', () => ['-m', MODEL, '-q', 'q'], usage("required option '-d, --documents <file\\|->' not specified")],
-    ['an unknown option', () => ['-m', MODEL, '-q', 'q', '-d', docsFile, '--max-lenght', '8'], usage("unknown option '--max-lenght' \\(Did you mean --max-length\\?\\)")],
-    ['an option value missing', () => ['-m', MODEL, '-q', 'q', '-d'], usage("option '-d, --documents <file\\|->' argument missing")],
-    ['a flag of another kind', () => ['-m', MODEL, '-q', 'q', '-d', docsFile, '--window', '4'], usage('--window does not apply to --reranker cross-encoder')],
+    ['an empty query', () => ['--model', MODEL, '-q', '', '-d', docsFile], /\[RERANK_EMPTY_QUERY\]/],
+    ['an empty documents file', () => ['--model', MODEL, '-q', 'q', '-d', file('empty.jsonl', '')], /\[RERANK_NO_DOCUMENTS\]: .*holds no documents/],
+    ['a bad line, named by number', () => ['--model', MODEL, '-q', 'q', '-d', file('bad.jsonl', '"ok"\n"fine"\nnot json\n')], /\[RERANK_BAD_DOCUMENT\]: .*line 3: not JSON/],
+    ['a non-string document', () => ['--model', MODEL, '-q', 'q', '-d', file('num.jsonl', '"ok"\n42\n')], /\[RERANK_BAD_DOCUMENT\]: .*line 2: expected a JSON string/],
+    ['a missing documents file', () => ['--model', MODEL, '-q', 'q', '-d', join(tmp, 'nope.jsonl')], /\[RERANK_FILE\]: cannot read .*nope\.jsonl: no such file or folder\n$/],
+    ['a missing dtype', () => ['--model', MODEL, '-q', 'q', '-d', docsFile, '--dtype', 'int8'], /\[RERANK_ONNX_NOT_FOUND\]: .*available/],
+    ['a bad --top-k', () => ['--model', MODEL, '-q', 'q', '-d', docsFile, '--top-k', '0'], usage("option '-k, --top-k <n>' argument '0' is invalid. --top-k must be an integer >= 1")],
+    ['a bad --long-documents', () => ['--model', MODEL, '-q', 'q', '-d', docsFile, '--long-documents', 'split'], /\[RERANK_USAGE\]: --long-documents must be/],
+    ['a missing required option', () => ['--model', MODEL, '-q', 'q'], usage("required option '-d, --documents <file\\|->' not specified")],
+    ['an unknown option', () => ['--model', MODEL, '-q', 'q', '-d', docsFile, '--max-lenght', '8'], usage("unknown option '--max-lenght' \\(Did you mean --max-length\\?\\)")],
+    ['an option value missing', () => ['--model', MODEL, '-q', 'q', '-d'], usage("option '-d, --documents <file\\|->' argument missing")],
+    ['a flag of another kind', () => ['--model', MODEL, '-q', 'q', '-d', docsFile, '--window', '4'], usage('--window does not apply to --reranker cross-encoder')],
     ['an unknown kind', () => ['--reranker', 'cross-encodr', '-q', 'q', '-d', docsFile], /^rerankit: error \[RERANK_BAD_OPTION\]: unknown reranker "cross-encodr" \(known: cross-encoder, /],
   ];
   for (const [what, args, pattern] of bad) {

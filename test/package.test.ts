@@ -66,8 +66,8 @@ await m.close();`);
   });
 });
 
-/** What a packed tarball may hold: the build (no source maps), the bin, the bench's inputs, and npm's own files. */
-const SHIPPED = /^(dist\/.+\.(js|d\.ts)|bin\/rerankit\.js|assets\/bench\/.+|package\.json|README\.md|LICENSE)$/;
+/** What a packed tarball may hold: the build (no source maps), the bin, the bench's inputs, the docs README links to, and npm's own files. */
+const SHIPPED = /^(dist\/.+\.(js|d\.ts)|bin\/rerankit\.js|assets\/bench\/.+|docs\/[\w-]+\.md|DESIGN\.md|package\.json|README\.md|LICENSE)$/;
 
 function packedFiles(cwd: string, args: string[] = []): { filename: string; files: string[] } {
   const r = run('npm', ['pack', '--json', '--ignore-scripts', ...args], { cwd });
@@ -91,7 +91,7 @@ describe('the packed package, installed into an empty project', () => {
     mkdirSync(stage, { recursive: true });
     const tsc = run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(stage, 'dist')]);
     assert.ok(existsSync(join(stage, 'dist', 'index.js')), tsc.stdout + tsc.stderr);
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'bin', 'assets']) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'DESIGN.md', 'docs', 'bin', 'assets']) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
     const packed = packedFiles(stage, ['--pack-destination', tmp]);
     const filename = packed.filename;
     staged = packed.files;
@@ -123,6 +123,37 @@ describe('the packed package, installed into an empty project', () => {
     }
     assert.match(readFileSync(join(app, 'node_modules', 'rerankit', 'LICENSE'), 'utf8'), /Apache License\s+Version 2\.0, January 2004/);
     assert.ok(!existsSync(join(app, 'node_modules', '@huggingface', 'transformers')), 'Transformers.js is not a dependency');
+  });
+
+  test('every relative link in the installed README and docs points at a file the package holds', () => {
+    const pkgDir = join(app, 'node_modules', 'rerankit');
+    const pages = ['README.md', 'DESIGN.md', ...readdirSync(join(pkgDir, 'docs')).map((f) => `docs/${f}`)];
+    assert.ok(pages.length >= 7, pages.join(' '));
+    const broken: string[] = [];
+    for (const page of pages) {
+      const text = readFileSync(join(pkgDir, page), 'utf8');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/.test(target!) || target!.startsWith('#')) continue;
+        if (!existsSync(join(pkgDir, page, '..', target!.split('#')[0]!))) broken.push(`${page} → ${target}`);
+      }
+    }
+    assert.deepEqual(broken, []);
+  });
+
+  test("every name the docs import from 'rerankit' is exported by the installed package", () => {
+    const pkgDir = join(app, 'node_modules', 'rerankit');
+    const wanted = new Set<string>();
+    for (const page of ['README.md', ...readdirSync(join(pkgDir, 'docs')).map((f) => `docs/${f}`)]) {
+      const text = readFileSync(join(pkgDir, page), 'utf8');
+      for (const [, names, from] of text.matchAll(/import \{([^}]+)\} from '([^']+)'/g)) {
+        assert.ok(from === 'rerankit' || from!.startsWith('rerankit/') || !from!.startsWith('.'), `${page} imports from a path the package does not have: ${from}`);
+        if (from === 'rerankit') for (const n of names!.split(',')) if (n.trim() && !n.trim().startsWith('type ')) wanted.add(n.trim());
+      }
+    }
+    for (const n of ['loadCranfield', 'loadCisi', 'loadNovelEval', 'loadSciFact', 'loadBeir', 'loadDataset', 'TwoStageRetriever', 'CachedReranker']) wanted.add(n);
+    const r = run(process.execPath, ['--input-type=module', '-e', `const m = await import('rerankit'); console.log(JSON.stringify(${JSON.stringify([...wanted])}.filter((n) => !(n in m))));`], { cwd: app });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), [], 'names the docs import that the package does not export');
   });
 
   test("imports the root and each subpath; `import { CrossEncoder } from 'rerankit'` scores", () => {

@@ -9,7 +9,7 @@ import { CliError, intArg, warn } from './util.js';
  * `--embed-model`, and `-m` is a measure (eval, compare, analyze). A flag added here reaches the kind as
  * its camelCase option, and is refused for kinds that do not take it.
  */
-export function addRerankerOptions(cmd: Command, o: { defaultKind?: string } = {}): Command {
+export function addRerankerOptions(cmd: Command, o: { defaultKind?: string; legacyShortModel?: boolean } = {}): Command {
   const kinds = helpContext.kinds ? `: ${helpContext.kinds.join(', ')}` : ' (the list: --help)';
   const kind = new Option('--reranker <kind>', `reranker kind${kinds}`);
   const group = cmd.optionsGroup();
@@ -17,12 +17,14 @@ export function addRerankerOptions(cmd: Command, o: { defaultKind?: string } = {
     .optionsGroup('Reranker options (the same in rerank and eval):')
     .addOption(o.defaultKind ? kind.default(o.defaultKind) : kind)
     .option('--model <id|folder>', 'the reranker\'s model: Hugging Face id or local folder (ONNX kinds), or the model name at the API')
-    .addOption(legacyModelShort())
     .option('--max-length <n>', 'tokens per pair (default: the model limit)', intArg('--max-length', 1))
     .option('--dtype <dtype>', 'ONNX variant: fp32, fp16, int8, ... or an .onnx file name', 'fp32')
     .option('--long-documents <mode>', 'truncate or chunk', 'truncate')
     .option('--revision <rev>', 'hub branch, tag or commit (hub ids only)')
     .option('--threads <n>', 'ONNX Runtime intra-op threads', intArg('--threads', 1))
+    .option('--recipe <name|file>', 'decoder LLM rerankers: qwen3-reranker, bge-reranker-v2-gemma or a recipe .json/.yaml (default: from config.json and the model name)')
+    .option('--instruction <text>', 'decoder LLM rerankers: the task instruction (Qwen3\'s Instruct, the Gemma recipe\'s prompt)')
+    .option('--no-prefix-cache', 'decoder LLM rerankers: run each prompt whole instead of the part shared by a query\'s documents once')
     .option('--llm-base-url <url>', 'listwise/pairwise/pointwise: OpenAI-compatible endpoint, e.g. http://localhost:8000/v1 (env OPENAI_BASE_URL)')
     .option('--llm-model <name>', 'listwise/pairwise/pointwise: model name at that endpoint (default: --model)')
     .option('--llm-api-key <key>', 'listwise/pairwise/pointwise: API key (env OPENAI_API_KEY)')
@@ -39,6 +41,7 @@ export function addRerankerOptions(cmd: Command, o: { defaultKind?: string } = {
     .option('--timeout-ms <ms>', 'LLM and hosted APIs: per-request timeout', intArg('--timeout-ms', 1))
     .option('--retries <n>', 'LLM and hosted APIs: retries on 429/5xx/timeouts (default 3)', intArg('--retries', 0))
     .option('--concurrency <n>', 'LLM and hosted APIs: requests in flight (default 4)', intArg('--concurrency', 1));
+  if (o.legacyShortModel) cmd.addOption(legacyModelShort());
   return cmd.optionsGroup(group);
 }
 
@@ -47,7 +50,7 @@ export const helpContext: { kinds?: string[] } = {};
 
 /** The option names addRerankerOptions defines (commander's camelCase attribute names). */
 export const RERANKER_FLAGS = new Set([
-  'reranker', 'model', 'maxLength', 'dtype', 'longDocuments', 'revision', 'threads',
+  'reranker', 'model', 'maxLength', 'dtype', 'longDocuments', 'revision', 'threads', 'recipe', 'instruction', 'prefixCache',
   'llmBaseUrl', 'llmModel', 'llmApiKey', 'llmEndpoint', 'window', 'stride', 'passes', 'promptStyle', 'prompts', 'pointwiseMode',
   'apiBaseUrl', 'apiKey', 'apiVersion', 'timeoutMs', 'retries', 'concurrency',
 ]);

@@ -29,7 +29,7 @@ export function numArg(name: string, range?: { min: number; max: number; why?: s
     const n = /^\s*[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?\s*$/i.test(v) ? Number(v) : Number.NaN;
     if (!Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
     if (range && (n < range.min || n > range.max)) {
-      throw new InvalidArgumentError(`${name} must be between ${range.min} and ${range.max}${range.why ? ` (${range.why})` : ''}`);
+      throw new InvalidArgumentError(`${name} must be between ${range.min} and ${range.max}${range.why ? `, ${range.why}` : ''}`);
     }
     return n;
   };

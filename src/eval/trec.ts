@@ -1,51 +1,50 @@
 import { RerankError } from '../errors.js';
+import { parseBeirQrels } from './beir.js';
 import { trecOrder } from './rank.js';
-import type { Qrels, Run } from './types.js';
+import { parseQrelsBytes, parseSubtopicQrelsBytes, readRunBytes } from './trec-read.js';
+import type { Qrels, Run, RunTable, SubtopicQrels } from './types.js';
 
-/** Non-blank, non-comment lines with their 1-based numbers (trec_eval skips `#` lines too). */
-function* contentLines(text: string): Generator<[number, string[]]> {
-  const lines = text.split(/\r?\n/);
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
-    if (line === '' || line.startsWith('#')) continue;
-    yield [i + 1, line.split(/\s+/)];
+/** `qid iter docid rel` lines, read as trec_eval reads them (see trec-read.ts): rel like C's atol. */
+export function parseQrels(text: string | Uint8Array, what = 'qrels'): Qrels {
+  return parseQrelsBytes(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, what);
+}
+
+/** Diversity qrels, `qid subtopic docid rel` (the ndeval format alpha-nDCG reads). */
+export function parseSubtopicQrels(text: string | Uint8Array, what = 'subtopic qrels'): SubtopicQrels {
+  return parseSubtopicQrelsBytes(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, what);
+}
+
+/**
+ * `qid Q0 docid rank score tag` lines; the rank column is ignored and the score read with atof, as in
+ * trec_eval. A document listed twice for a query keeps its first score; the repeats go to
+ * `run.duplicates`, since trec_eval refuses them only in a query it evaluates.
+ */
+export function parseRun(text: string | Uint8Array, what = 'run'): Run {
+  return runFromTable(readRunBytes(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, what));
+}
+
+/** The Map form of a columnar run (duplicates and runid kept aside). */
+export function runFromTable(table: RunTable): Run {
+  const run: Run = new Map();
+  run.runid = table.runid;
+  for (const [qid, t] of table.topics) {
+    const scores = new Map<string, number>();
+    for (let i = 0; i < t.docs.length; i++) {
+      if (!scores.has(t.docs[i])) scores.set(t.docs[i], t.sims[i]);
+      else {
+        if (!run.duplicates) run.duplicates = new Map();
+        let extra = run.duplicates.get(qid);
+        if (!extra) run.duplicates.set(qid, (extra = []));
+        extra.push([t.docs[i], t.sims[i]]);
+      }
+    }
+    run.set(qid, scores);
   }
+  return run;
 }
 
 function bad(what: string, line: number, why: string): RerankError {
   return new RerankError('RERANK_BAD_INPUT', `${what} line ${line}: ${why}`);
-}
-
-function add<T>(map: Map<string, Map<string, T>>, qid: string, docid: string, value: T): boolean {
-  let inner = map.get(qid);
-  if (!inner) map.set(qid, (inner = new Map()));
-  if (inner.has(docid)) return false;
-  inner.set(docid, value);
-  return true;
-}
-
-/** `qid iter docid rel` lines; rel is read like C's atol (integer part), as trec_eval does. */
-export function parseQrels(text: string, what = 'qrels'): Qrels {
-  const qrels: Qrels = new Map();
-  for (const [n, f] of contentLines(text)) {
-    if (f.length !== 4) throw bad(what, n, `expected "qid iter docid relevance", got ${f.length} fields`);
-    const rel = Number.parseInt(f[3], 10);
-    if (Number.isNaN(rel)) throw bad(what, n, `relevance "${f[3]}" is not a number`);
-    if (!add(qrels, f[0], f[2], rel)) throw bad(what, n, `duplicate judgment for query ${f[0]}, document ${f[2]}`);
-  }
-  return qrels;
-}
-
-/** `qid Q0 docid rank score tag` lines; the rank column is ignored, as in trec_eval. */
-export function parseRun(text: string, what = 'run'): Run {
-  const run: Run = new Map();
-  for (const [n, f] of contentLines(text)) {
-    if (f.length < 6) throw bad(what, n, `expected "qid Q0 docid rank score tag", got ${f.length} fields`);
-    const score = Number.parseFloat(f[4]);
-    if (!Number.isFinite(score)) throw bad(what, n, `score "${f[4]}" is not a number`);
-    if (!add(run, f[0], f[2], score)) throw bad(what, n, `document ${f[2]} appears twice for query ${f[0]}`);
-  }
-  return run;
 }
 
 /** Writes a run in TREC format, each query in trec_eval's order, ranks from 1. */

@@ -1,6 +1,6 @@
 import { constants } from 'node:fs';
 import { access, mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { RerankError } from '../errors.js';
 import { fsErrorText, isSystemError } from '../util/fs-errors.js';
 import type { Bm25Data } from './bm25.js';
@@ -127,7 +127,7 @@ export async function prepareIndexDir(dir: string): Promise<void> {
  */
 async function makeDir(dir: string): Promise<void> {
   const missing: string[] = [];
-  for (let d = resolve(dir); ; d = dirname(d)) {
+  for (let d = dir; ; d = dirname(d)) {
     const st = await stat(d).catch((e: NodeJS.ErrnoException) => {
       if (e.code === 'ENOENT' || e.code === 'ENOTDIR') return undefined;
       throw new RerankError('RERANK_FILE', `cannot create the folder ${dir}: ${fsErrorText(e)}`);

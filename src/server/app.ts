@@ -111,6 +111,11 @@ export async function buildServer(settings: AppSettings): Promise<RerankServer> 
   app.addHook('onSend', async (_req, reply) => void (closing && reply.header('connection', 'close')));
   app.addHook('onClose', async () => pool.close());
   await app.register(swagger, {
+    // Metarank's route takes a model name with slashes, so fastify matches it with `*`; the document
+    // names the parameter as clients know it.
+    transform: ({ schema, url }) => (url === metarank.url
+      ? { url: '/inference/cross/{model}', schema: { ...schema, params: { type: 'object', required: ['model'], properties: { model: { type: 'string', description: 'Served model name or alias (may contain slashes)' } } } } as typeof schema }
+      : { url, schema }),
     openapi: {
       info: { title: 'rerankit', version: '0.1.0', description: 'One rerank server for Cohere, Jina, TEI, Infinity and Metarank clients' },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },

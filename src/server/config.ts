@@ -21,7 +21,6 @@ const STRING_KEYS = ['host', 'logLevel', 'config', ...MODEL_DEFAULT_KEYS] as con
 const ALIASES: Record<string, string> = { model: 'models', apiKey: 'apiKeys' };
 
 const camel = (k: string) => k.replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase());
-const kebab = (k: string) => k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 const envName = (k: string) => `RERANKIT_${k.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
 
 const entry = z.union([
@@ -58,7 +57,7 @@ export function checkLayer(raw: Layer, source: string): Layer {
   if (r.success) return r.data as Layer;
   const issue = r.error.issues[0]!;
   const [key, ...rest] = issue.path.map(String);
-  const where = key === undefined ? 'settings' : [kebab(key), ...rest].join('.');
+  const where = key === undefined ? 'settings' : [key, ...rest].join('.');
   const got = issue.code === 'invalid_enum_value' || issue.path.length !== 1 ? '' : `, got ${JSON.stringify(norm[key!])}`;
   throw new RerankError('RERANK_BAD_OPTION', `${source}: ${where}: ${issue.message}${got}`);
 }

@@ -16,10 +16,10 @@ export interface BatchLimits {
  * Sorts pairs by length and cuts them into batches whose padded size stays within the token budget,
  * so short documents are never padded to the longest one of the request.
  */
-export function planBatches(items: PairItem[], limits: BatchLimits): PairItem[][] {
+export function planBatches<T extends { ids: readonly number[] }>(items: T[], limits: BatchLimits): T[][] {
   const sorted = [...items].sort((a, b) => a.ids.length - b.ids.length);
-  const batches: PairItem[][] = [];
-  let cur: PairItem[] = [];
+  const batches: T[][] = [];
+  let cur: T[] = [];
   for (const it of sorted) {
     // Sorted ascending, so the newest item is the longest: padded size = rows × its length.
     const padded = (cur.length + 1) * it.ids.length;

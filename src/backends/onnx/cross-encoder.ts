@@ -1,14 +1,15 @@
 import { RerankError } from '../../errors.js';
-import { resolveModel, type ResolveOptions } from '../../models/resolve.js';
+import { resolveModel, type ModelFiles, type ResolveOptions } from '../../models/resolve.js';
 import { PairTokenizer } from '../../models/tokenizer.js';
 import type { RerankerConfig } from '../../types.js';
 import type { TruncationPlan } from '../../models/truncate.js';
 import type { Capability, DocInput, PairOptions, PairScorer, RerankOptions, RerankResult, ScoredPair, TokenCounter } from '../../types.js';
-import { checkRerankInput, checkRerankOptions, finishResults } from '../../rerank-input.js';
+import { checkRerankInput, finishResults } from '../../rerank-input.js';
 import { buildTensors, planBatches, type BatchLimits, type PairItem } from './batching.js';
 import { chunkWindows } from './chunks.js';
 import { rawOf, scoreOf } from './heads.js';
 import { modelMaxLength } from './max-length.js';
+import { truncationPlan } from './plan.js';
 import { OnnxModel, type SessionOptions } from './session.js';
 
 export interface CrossEncoderOptions extends SessionOptions, Pick<ResolveOptions, 'revision' | 'progress'> {
@@ -52,9 +53,13 @@ export class CrossEncoder implements PairScorer, TokenCounter {
   }
 
   static async load(idOrFolder: string, o: CrossEncoderOptions = {}): Promise<CrossEncoder> {
+    return CrossEncoder.fromFiles(idOrFolder, await resolveModel(idOrFolder, o), o);
+  }
+
+  /** From files already resolved (the registry reads config.json first to tell encoders from decoder LLMs). */
+  static async fromFiles(idOrFolder: string, files: ModelFiles, o: CrossEncoderOptions = {}): Promise<CrossEncoder> {
     const longDocuments = o.longDocuments ?? 'truncate';
     if (longDocuments !== 'truncate' && longDocuments !== 'chunk') throw new RerankError('RERANK_BAD_OPTION', `longDocuments must be "truncate" or "chunk", got "${longDocuments}"`);
-    const files = await resolveModel(idOrFolder, o);
     const tokenizer = await PairTokenizer.load(files.tokenizerPath, files.tokenizerConfig, files.config, { cache: o.tokenCache });
     const maxLength = modelMaxLength(files.config, files.tokenizerConfig, o.maxLength, tokenizer.specials);
     const model = await OnnxModel.load(files.onnxPath, o);
@@ -144,16 +149,7 @@ export class CrossEncoder implements PairScorer, TokenCounter {
 
   /** Checks a call's truncation options (RERANK_BAD_OPTION names the bad one) and resolves them. */
   private truncationPlan(o: PairOptions | undefined): TruncationPlan {
-    const { maxTokensPerDoc, maxChunksPerDoc, truncate, truncationDirection } = o ?? {};
-    checkRerankOptions({ maxTokensPerDoc, maxChunksPerDoc, truncate, truncationDirection });
-    return {
-      direction: truncationDirection ?? 'right',
-      maxTokensPerDoc,
-      // max_chunks_per_doc asks for chunking whatever the model's default.
-      chunk: this.longDocuments === 'chunk' || maxChunksPerDoc !== undefined,
-      maxChunks: maxChunksPerDoc ?? Infinity,
-      truncate: truncate ?? true,
-    };
+    return truncationPlan(o, this.longDocuments);
   }
 
   /** Runs all items through the model, one batch at a time; results in item order. */

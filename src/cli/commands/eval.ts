@@ -146,6 +146,7 @@ async function produceRun(flags: EvalFlags, cmd: Command) {
   const { rerankCandidates } = await import('../../eval/runner.js');
   const { progressBar } = await import('../../util/progress.js');
   const bar = reranker ? await progressBar('rerank', { unit: 'queries', step: [stages.length, stages.length] }) : { update: () => {}, stop: () => {} };
+  bar.update(0, lists.length); // drawn from the start: a slow first query is a job in progress too
   try {
     return { qrels, run: await rerankCandidates(lists, reranker, flags.topK, bar.update) };
   } finally {
@@ -186,12 +187,14 @@ async function candidateLists(flags: EvalFlags, stages: string[], ds?: import('.
   const byId = new Map(docs.map((d) => [d.id, d.text]));
   const { progressBar, stagedProgress } = await import('../../util/progress.js');
   const indexBar = await stagedProgress(stages, { unit: 'documents' });
+  indexBar.update(0, docs.length, stages[0]!);
   const { buildRetriever } = await import('../../retrieval/index.js');
   const retriever = await buildRetriever(flags.retriever as 'bm25', docs, { language: flags.language, model: flags.embedModel, loadEmbedder: loadBiEncoder, onProgress: indexBar.update });
   indexBar.stop();
   const queries = new Map(limit([...ds!.queries]));
   const { retrieveCandidates } = await import('../../eval/runner.js');
   const bar = await progressBar('retrieve', { unit: 'queries', step: [stages.indexOf('retrieve') + 1, stages.length] });
+  bar.update(0, queries.size);
   try {
     return await retrieveCandidates(queries, retriever, flags.firstStageK, (id) => byId.get(id), bar.update);
   } finally {

@@ -49,6 +49,7 @@ Examples:
       const started = performance.now();
       const stages = flags.retriever === 'bm25' ? ['index'] : flags.retriever === 'vector' ? ['embed'] : ['index', 'embed'];
       const bar = await stagedProgress(stages, { unit: 'documents' });
+      bar.update(0, docs.length, stages[0]!);
       const retriever = await buildRetriever(flags.retriever as 'bm25', docs, {
         language: flags.language, model: embedModel, loadEmbedder: loadBiEncoder, k1: flags.k1, b: flags.b, mode: flags.ann as 'auto', onProgress: bar.update,
       }).finally(() => bar.stop());

@@ -20,9 +20,9 @@ export function register(program: Command): void {
     .requiredOption('-q, --query <text>', 'the query')
     .requiredOption('-d, --documents <file|->', 'one document per line: a JSON string or an object with a "text" field ("-" reads stdin)')
     .option('-k, --top-k <n>', 'keep the best n', intArg('--top-k', 1))
-    .option('--threshold <score>', 'drop results scoring below this (scores are in [0, 1])', numArg('--threshold', { min: 0, max: 1, why: 'every score is in [0, 1]' }))
+    .option('--threshold <score>', 'drop results scoring below this (scores are in [0, 1])', numArg('--threshold', { min: 0, max: 1, why: 'the range of every score' }))
     .option('--return-documents', 'include each document in its result');
-  addRerankerOptions(cmd, { defaultKind: 'cross-encoder' })
+  addRerankerOptions(cmd, { defaultKind: 'cross-encoder', legacyShortModel: true })
     .addHelpText('after', `
 Examples:
   rerankit rerank --model cross-encoder/ms-marco-MiniLM-L-6-v2 -q "capital of france" -d docs.jsonl --top-k 3

@@ -78,6 +78,7 @@ async function searchMany(r: Retriever, flags: SearchFlags): Promise<void> {
   const queries = await readQueries(flags.queries!);
   const { progressBar } = await import('../../util/progress.js');
   const bar = await progressBar('retrieve', { unit: 'queries' });
+  bar.update(0, queries.length);
   const lines: string[] = [];
   for (const [n, q] of queries.entries()) {
     const hits = await r.search(q.text, flags.topK);

@@ -1,4 +1,4 @@
-import { docText, requestId, rerankAnswer, type DialectRoute } from './common.js';
+import { docText, errorResponses, int, num, requestId, rerankAnswer, str, type DialectRoute } from './common.js';
 
 interface V1Body {
   model?: string; query: string; documents: unknown[]; top_n?: number; return_documents?: boolean;
@@ -16,6 +16,16 @@ const common = {
   top_n: { type: 'integer', description: 'Return the best top_n results (>= 1; larger than the document count means all)' },
 } as const;
 
+const metaSchema = {
+  type: 'object',
+  properties: {
+    api_version: { type: 'object', properties: { version: str } },
+    billed_units: { type: 'object', properties: { search_units: int } },
+    tokens: { type: 'object', properties: { input_tokens: int, output_tokens: int } },
+  },
+} as const;
+const cohereErrors = errorResponses({ message: str, detail: { type: 'string', description: 'the same message, where Jina (FastAPI) clients read it' } }, 'Cohere/Jina error');
+
 const v1Schema = {
   summary: 'Cohere v1 and Jina rerank (one answer satisfies both readers)',
   tags: ['cohere', 'jina'],
@@ -29,6 +39,18 @@ const v1Schema = {
       max_chunks_per_doc: { type: 'integer', description: 'Score a long document by its best window, at most this many windows' },
     },
   },
+  response: {
+    200: {
+      type: 'object', required: ['id', 'results'],
+      properties: {
+        id: str, model: str,
+        results: { type: 'array', items: { type: 'object', required: ['index', 'relevance_score'], properties: { index: int, relevance_score: num, document: { type: 'object', additionalProperties: true } } } },
+        usage: { type: 'object', properties: { total_tokens: int, prompt_tokens: int, completion_tokens: int } },
+        meta: metaSchema,
+      },
+    },
+    ...cohereErrors,
+  },
 } as const;
 
 const v2Schema = {
@@ -41,6 +63,13 @@ const v2Schema = {
       documents: { type: 'array', items: { type: 'string' } },
       max_tokens_per_doc: { type: 'integer', description: 'Cut each document to this many tokens before pairing it with the query' },
     },
+  },
+  response: {
+    200: {
+      type: 'object', required: ['id', 'results', 'meta'],
+      properties: { id: str, results: { type: 'array', items: { type: 'object', required: ['index', 'relevance_score'], properties: { index: int, relevance_score: num } } }, meta: metaSchema },
+    },
+    ...cohereErrors,
   },
 } as const;
 

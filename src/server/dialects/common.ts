@@ -44,3 +44,14 @@ export function rerankAnswer(a: ServeAnswer): Extract<ServeAnswer, { op: 'rerank
   if (a.op !== 'rerank') throw new Error(`expected a rerank answer, got ${a.op}`);
   return a;
 }
+
+/** OpenAPI fragments shared by the dialects' response schemas (documentation; answers are sent as built). */
+export const num = { type: 'number' } as const;
+export const int = { type: 'integer' } as const;
+export const str = { type: 'string' } as const;
+
+/** Every error answer carries our stable code besides the dialect's own fields. */
+export function errorResponses(shape: Record<string, unknown>, description: string) {
+  const schema = { type: 'object', description, properties: { ...shape, code: { type: 'string', description: 'rerankit\'s stable error code (RERANK_*)' } }, additionalProperties: true };
+  return { '4xx': schema, '5xx': schema };
+}

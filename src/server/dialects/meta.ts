@@ -9,15 +9,17 @@ export function registerMeta(app: FastifyInstance, pool: ModelPool, metrics: Ser
   let closing = false;
   app.addHook('preClose', async () => void (closing = true));
 
-  app.get('/health', { schema: { summary: 'Liveness: the process answers (never needs a key)', tags: ['meta'] } }, async () => ({ status: 'ok' }));
+  const status = (extra: Record<string, unknown> = {}) => ({ type: 'object', required: ['status'], properties: { status: { type: 'string' }, ...extra } });
+  const models = { models: { type: 'array', items: { type: 'string' } } };
+  app.get('/health', { schema: { summary: 'Liveness: the process answers (never needs a key)', tags: ['meta'], response: { 200: status() } } }, async () => ({ status: 'ok' }));
 
-  app.get('/ready', { schema: { summary: 'Readiness: 200 once every model is loaded, 503 before and while shutting down', tags: ['meta'] } }, async (_req, reply) => {
+  app.get('/ready', { schema: { summary: 'Readiness: 200 once every model is loaded, 503 before and while shutting down', tags: ['meta'], response: { 200: status(models), 503: status(models) } } }, async (_req, reply) => {
     const ready = pool.ready && !closing;
     if (!ready) reply.code(503).header('retry-after', '1');
     return { status: ready ? 'ready' : closing ? 'closing' : 'loading', models: pool.list().map((m) => m.name) };
   });
 
-  app.get('/metrics', { schema: { summary: 'Prometheus metrics', tags: ['meta'] } }, async (_req, reply) => {
+  app.get('/metrics', { schema: { summary: 'Prometheus metrics (needs the key when keys are set)', tags: ['meta'], produces: ['text/plain'], response: { 200: { type: 'string', description: 'Prometheus text format' } } } }, async (_req, reply) => {
     for (const m of pool.list()) {
       metrics.queueDepth.set({ model: m.name }, m.queueDepth);
       metrics.cacheBytes.set({ model: m.name }, m.cacheBytes);
@@ -28,10 +30,11 @@ export function registerMeta(app: FastifyInstance, pool: ModelPool, metrics: Ser
     return metrics.registry.metrics();
   });
 
-  app.get('/v1/models', { schema: { summary: 'Served models, OpenAI-style (as Infinity and vLLM answer)', tags: ['meta'] } }, async () => ({
+  const model = { type: 'object', properties: { id: { type: 'string' }, object: { type: 'string' }, created: { type: 'integer' }, owned_by: { type: 'string' }, kind: { type: 'string' }, aliases: { type: 'array', items: { type: 'string' } } } };
+  app.get('/v1/models', { schema: { summary: 'Served models, OpenAI-style (as Infinity and vLLM answer)', tags: ['meta'], response: { 200: { type: 'object', properties: { object: { type: 'string' }, data: { type: 'array', items: model } } } } } }, async () => ({
     object: 'list',
     data: pool.list().map((m) => ({ id: m.name, object: 'model', created, owned_by: 'rerankit', kind: m.kind, aliases: m.aliases })),
   }));
 
-  app.get('/openapi.json', { schema: { summary: 'This OpenAPI document', tags: ['meta'] } }, async () => app.swagger());
+  app.get('/openapi.json', { schema: { summary: 'This OpenAPI document (needs the key when keys are set)', tags: ['meta'], response: { 200: { type: 'object', additionalProperties: true } } } }, async () => app.swagger());
 }

@@ -1,5 +1,5 @@
 import { rawScoreOf } from '../served-model.js';
-import type { DialectRoute } from './common.js';
+import { errorResponses, num, str, type DialectRoute } from './common.js';
 
 interface MetarankBody { input: { query: string; text: string }[] }
 
@@ -15,6 +15,10 @@ const schema = {
         items: { type: 'object', required: ['query', 'text'], properties: { query: { type: 'string' }, text: { type: 'string' } } },
       },
     },
+  },
+  response: {
+    200: { type: 'object', required: ['took', 'scores'], properties: { took: { type: 'integer', description: 'milliseconds' }, scores: { type: 'array', items: num } } },
+    ...errorResponses({ error: str }, 'Metarank error'),
   },
 } as const;
 

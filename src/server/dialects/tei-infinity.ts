@@ -2,7 +2,7 @@ import { RerankError } from '../../errors.js';
 import type { Dialect } from '../http-errors.js';
 import { rawScoreOf } from '../served-model.js';
 import type { ServeAnswer, ServeRequest } from '../serve.js';
-import { requestId, rerankAnswer, type DialectRoute } from './common.js';
+import { errorResponses, int, num, requestId, rerankAnswer, str, type DialectRoute } from './common.js';
 
 /** TEI sends `texts`; Infinity sends `documents`. Both POST /rerank. */
 interface RerankBody {
@@ -31,6 +31,27 @@ const schema = {
       return_documents: { type: 'boolean', default: false, description: 'Infinity: include each document' },
       top_n: { type: 'integer', description: 'Infinity: keep the best top_n' },
     },
+  },
+  response: {
+    200: {
+      description: 'TEI: a bare array of ranks; Infinity: a "rerank" object',
+      oneOf: [
+        { type: 'array', items: { type: 'object', required: ['index', 'score'], properties: { index: int, score: num, text: str } } },
+        {
+          type: 'object', required: ['object', 'results', 'model', 'usage', 'id', 'created'],
+          properties: {
+            object: { type: 'string', enum: ['rerank'] }, id: str, created: int, model: str,
+            results: { type: 'array', items: { type: 'object', required: ['relevance_score', 'index'], properties: { relevance_score: num, index: int, document: str } } },
+            usage: { type: 'object', properties: { prompt_tokens: int, total_tokens: int } },
+          },
+        },
+      ],
+    },
+    ...errorResponses({
+      error: { description: 'TEI: the message; Infinity: {message, type, param, code}' },
+      error_type: { type: 'string', enum: ['Unhealthy', 'Backend', 'Overloaded', 'Validation', 'Tokenizer', 'Empty'] },
+      detail: { description: 'Infinity 401/422 (FastAPI): the message, or a list of issues' },
+    }, 'TEI {error, error_type}; Infinity {error: {message, type, param, code}} or FastAPI {detail}'),
   },
 } as const;
 
