@@ -72,7 +72,7 @@ for (let i = 0; i < 5; i++) {
   idleMs = Math.min(idleMs, performance.now() - t);
 }
 const patienceMs = Math.round(Number(args.patience) * idleMs);
-const headers = args['deadline-header'] ? { 'x-request-timeout': `${patienceMs}ms` } : {};
+const headers: Record<string, string> = args['deadline-header'] ? { 'x-request-timeout': `${patienceMs}ms` } : {};
 const counts = { good: 0, late: 0, shed: 0, other: 0 };
 const latencies: number[] = [];
 const health: number[] = [];
