@@ -65,7 +65,7 @@ export function makeWorkload(name: WorkloadName, words: string[], seed = 1): Wor
  * `n` words drawn log-uniformly by rank (Zipf-like) with a few numbers; titles also get product codes
  * ("xr512gb") that split into several word pieces, as brand and model names do; passages get sentences.
  */
-function phrase(words: string[], rand: () => number, n: number, sentences: boolean): string {
+export function phrase(words: string[], rand: () => number, n: number, sentences: boolean): string {
   const out: string[] = [];
   let sinceStop = 0;
   for (let i = 0; i < n; i++) {

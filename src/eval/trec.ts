@@ -6,7 +6,10 @@ import type { Qrels, Run, RunTable, SubtopicQrels } from './types.js';
 
 /** `qid iter docid rel` lines, read as trec_eval reads them (see trec-read.ts): rel like C's atol. */
 export function parseQrels(text: string | Uint8Array, what = 'qrels'): Qrels {
-  return parseQrelsBytes(typeof text === 'string' ? Buffer.from(text, 'utf8') : text, what);
+  const bytes = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  // BEIR's qrels/<split>.tsv (what scripts/scifact-to-beir.ts writes): its `query-id` header tells it apart.
+  if (/^(\uFEFF)?query-id\t/.test(Buffer.from(bytes.subarray(0, 16)).toString('utf8'))) return parseBeirQrels(Buffer.from(bytes).toString('utf8'), what);
+  return parseQrelsBytes(bytes, what);
 }
 
 /** Diversity qrels, `qid subtopic docid rel` (the ndeval format alpha-nDCG reads). */
