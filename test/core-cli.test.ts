@@ -73,10 +73,10 @@ describe('rerankit rerank', () => {
     const r = cli(['rerank', '--model', MODEL, '-q', 'capital of france', '-d', '-', '--top-k', '2'], docs.map((d) => JSON.stringify(d)).join('\n'));
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).results.length, 2);
-    const all = JSON.parse(cli(['rerank', '--model', MODEL, '-q', 'capital of france', '-d', docsFile]).stdout).results as { score: number }[];
+    const all = JSON.parse(cli(['rerank', '--model', MODEL, '-q', 'capital of france', '-d', docsFile]).stdout).results as { index: number; score: number }[];
     const cut = (all[1].score + all[2].score) / 2;
     const t = cli(['rerank', '--model', MODEL, '-q', 'capital of france', '-d', docsFile, '--threshold', String(cut)]);
-    assert.deepEqual(JSON.parse(t.stdout).results.map((x: { index: number }) => x.index), all.slice(0, 2).map((x: { index?: number }) => x.index));
+    assert.deepEqual(JSON.parse(t.stdout).results.map((x: { index: number }) => x.index), all.slice(0, 2).map((x) => x.index));
   });
 
   const usage = (m: string) => new RegExp(`^rerankit: error \\[RERANK_USAGE\\]: ${m} \\(see rerankit rerank --help\\)\n$`);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -56,7 +56,9 @@ describe('rerankit quantize on the fixtures', () => {
       assert.ok(diffs.some((d) => d > 0), 'the int8 model really is a different model');
     });
   }
-  test('a folder without an fp32 model is a clear error', async () => {
-    await assert.rejects(quantizeFolder(join(tmp, 'missing')), /no fp32 model\.onnx/);
+  test('a folder without an fp32 model, or no folder at all, is a clear error', async () => {
+    mkdirSync(join(tmp, 'empty'));
+    await assert.rejects(quantizeFolder(join(tmp, 'empty')), /no fp32 model\.onnx/);
+    await assert.rejects(quantizeFolder(join(tmp, 'missing')), /model folder .*missing does not exist/);
   });
 });

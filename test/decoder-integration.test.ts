@@ -93,6 +93,73 @@ describe('recipes as data', () => {
   });
 });
 
+describe('the last-position graph edit and its fallbacks', () => {
+  const defaults = defaultCases('qwen3-reranker-tiny');
+  const check = async (m: DecoderReranker) => {
+    const got = await m.score(defaults.map((c) => [c.query, c.document]));
+    got.forEach((r, i) => assert.ok(Math.abs(r.raw! - expected(defaults[i]!).raw) <= 1e-4, `case ${i}: ${r.raw} vs ${expected(defaults[i]!).raw}`));
+  };
+
+  test('an LM head it cannot see through is sliced after it: [b, 1, vocab] still, same scores', async () => {
+    const dir = copy(QWEN, 'qwen3-reranker-opaque-head');
+    const model = await readModel(join(dir, 'onnx', 'model.onnx'));
+    // logits = Reshape(head output, [0, 0, -1]): the same values behind an op the walk does not pass.
+    for (const n of model.graph.node) n.output = n.output.map((o) => (o === 'logits' ? 'head_out' : o));
+    model.graph.initializer.push({ name: 'keep_shape', dims: [3], dataType: 7, rawData: new Uint8Array(BigInt64Array.of(0n, 0n, -1n).buffer) });
+    model.graph.node.push({ name: 'opaque', opType: 'Reshape', input: ['head_out', 'keep_shape'], output: ['logits'] });
+    await writeModel(join(dir, 'onnx', 'model.onnx'), model);
+    const { lastPositionLogits } = await import('../src/onnx/last-position.js');
+    const { readFileSync } = await import('node:fs');
+    assert.equal(lastPositionLogits(readFileSync(join(dir, 'onnx', 'model.onnx')))?.how, 'output');
+    assert.equal(lastPositionLogits(readFileSync(join(QWEN, 'onnx', 'model.onnx')))?.how, 'head');
+    assert.equal(lastPositionLogits(readFileSync(join(modelDir('qwen3-reranker-seqcls-tiny'), 'onnx', 'model.onnx'))), undefined, 'a [b, labels] head is left alone');
+    const m = await DecoderReranker.load(dir, { maxLength: 512 });
+    try {
+      await check(m);
+    } finally {
+      await m.close();
+    }
+  });
+
+  test('a recipe padding on the right reads each row\'s own last position from the full logits, with and without the cache', async () => {
+    for (const prefixCache of [false, true]) {
+      const m = await DecoderReranker.load(QWEN, { maxLength: 512, prefixCache, recipe: { ...PRESETS['qwen3-reranker'], padding: 'right' } });
+      try {
+        await check(m);
+      } finally {
+        await m.close();
+      }
+    }
+  });
+});
+
+describe('exports with external data', () => {
+  test('weights in onnx/model.onnx_data: the edited graph loads from memory, its data from the folder', async () => {
+    const dir = copy(QWEN, 'qwen3-reranker-external');
+    const model = await readModel(join(dir, 'onnx', 'model.onnx'));
+    const chunks: Uint8Array[] = [];
+    let offset = 0;
+    for (const t of model.graph.initializer) {
+      if (!t.rawData || t.rawData.length < 1024) continue;
+      chunks.push(new Uint8Array(t.rawData));
+      Object.assign(t, { externalData: [{ key: 'location', value: 'model.onnx_data' }, { key: 'offset', value: String(offset) }, { key: 'length', value: String(t.rawData.length) }], dataLocation: 1 });
+      offset += t.rawData.length;
+      delete t.rawData;
+    }
+    assert.ok(chunks.length >= 10);
+    await writeModel(join(dir, 'onnx', 'model.onnx'), model);
+    writeFileSync(join(dir, 'onnx', 'model.onnx_data'), Buffer.concat(chunks));
+    const m = await DecoderReranker.load(dir, { maxLength: 512 });
+    try {
+      const cases = defaultCases('qwen3-reranker-tiny');
+      const got = await m.score(cases.map((c) => [c.query, c.document]));
+      got.forEach((r, i) => assert.ok(Math.abs(r.raw! - expected(cases[i]!).raw) <= 1e-4, `case ${i}`));
+    } finally {
+      await m.close();
+    }
+  });
+});
+
 describe('detection: the plain cross-encoder kind runs decoder rerankers', () => {
   test('config.json and the name pick the recipe; an encoder stays a CrossEncoder', async () => {
     for (const name of DECODERS) {
@@ -107,15 +174,15 @@ describe('detection: the plain cross-encoder kind runs decoder rerankers', () =>
         await r.close();
       }
     }
-    const bert = await createReranker({ model: modelDir('bert-ce-tiny') });
+    const bert = await createReranker({ kind: 'cross-encoder', model: modelDir('bert-ce-tiny') });
     assert.ok(bert instanceof CrossEncoder);
     await bert.close();
   });
 
   test('a causal LM whose name does not say reranker needs a recipe; with one it scores as the preset', async () => {
     const dir = copy(QWEN, 'qwen3-tiny-chat');
-    await assert.rejects(createReranker({ model: dir }), fails('RERANK_MODEL_INVALID', /is a Qwen3ForCausalLM with no known reranker recipe .* give recipe qwen3-reranker/));
-    const r = await createReranker({ model: dir, recipe: 'qwen3-reranker', maxLength: 512 });
+    await assert.rejects(createReranker({ kind: 'cross-encoder', model: dir }), fails('RERANK_MODEL_INVALID', /is a Qwen3ForCausalLM with no known reranker recipe .* give recipe qwen3-reranker/));
+    const r = await createReranker({ kind: 'cross-encoder', model: dir, recipe: 'qwen3-reranker', maxLength: 512 });
     try {
       const c = defaultCases('qwen3-reranker-tiny')[0]!;
       const [got] = await r.rerank(c.query, [c.document]);
@@ -126,10 +193,10 @@ describe('detection: the plain cross-encoder kind runs decoder rerankers', () =>
   });
 
   test('decoder options are refused for encoders and checked by the registry before anything loads', async () => {
-    await assert.rejects(createReranker({ model: modelDir('bert-ce-tiny'), recipe: 'qwen3-reranker' }), fails('RERANK_BAD_OPTION', /option "recipe" applies to decoder LLM rerankers; .* is a BertForSequenceClassification cross-encoder/));
+    await assert.rejects(createReranker({ kind: 'cross-encoder', model: modelDir('bert-ce-tiny'), recipe: 'qwen3-reranker' }), fails('RERANK_BAD_OPTION', /option "recipe" applies to decoder LLM rerankers; .* is a BertForSequenceClassification cross-encoder/));
     await assert.rejects(createReranker({ model: modelDir('bert-ce-tiny'), kind: 'decoder' }), fails('RERANK_BAD_OPTION', /is a BertForSequenceClassification, not a decoder LLM/));
-    await assert.rejects(createReranker({ model: '/nonexistent', prefixCache: 'yes' }), fails('RERANK_BAD_OPTION', /^cross-encoder: option "prefixCache" must be true or false/));
-    await assert.rejects(createReranker({ model: '/nonexistent', recipe: 3 }), fails('RERANK_BAD_OPTION', /^cross-encoder: option "recipe" must be a recipe preset/));
+    await assert.rejects(createReranker({ kind: 'cross-encoder', model: '/nonexistent', prefixCache: 'yes' }), fails('RERANK_BAD_OPTION', /^cross-encoder: option "prefixCache" must be true or false/));
+    await assert.rejects(createReranker({ kind: 'cross-encoder', model: '/nonexistent', recipe: 3 }), fails('RERANK_BAD_OPTION', /^cross-encoder: option "recipe" must be a recipe preset/));
     await assert.rejects(createReranker({ kind: 'decoder', model: '/nonexistent', instruction: 'x' }), { code: 'RERANK_MODEL_NOT_FOUND' });
   });
 });

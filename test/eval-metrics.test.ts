@@ -9,7 +9,7 @@ import { rng, shuffled } from './helpers/fixtures.js';
 
 const close = (a: number, b: number, what = '') => assert.ok(Math.abs(a - b) < 1e-9, `${what}: ${a} vs ${b}`);
 const qrelsOf = (o: Record<string, Record<string, number>>): Qrels => new Map(Object.entries(o).map(([q, d]) => [q, new Map(Object.entries(d))]));
-const runOf = (o: Record<string, Record<string, number>>): Run => qrelsOf(o);
+const runOf = (o: Record<string, Record<string, number>>): Run => qrelsOf(o) as Run;
 const one = (qrels: Qrels, run: Run, measures: string[], level = 1) => evaluate(qrels, run, { measures, relevanceLevel: level, friendly: false }).all;
 
 describe('trec_eval cases (values pytrec_eval/trec_eval produce, from pytrec_eval\'s own tests)', () => {
@@ -81,17 +81,31 @@ describe('trec_eval ranking and averaging rules', () => {
     close(evaluate(qrels, run, { measures: ['map'], complete: true }).all.map, 0.5);
     assert.throws(() => evaluate(qrels, runOf({ q9: { a: 1 } })), { code: 'RERANK_BAD_INPUT' });
   });
-  test('qrels relevance is read like atol; duplicates are errors as in trec_eval', () => {
+  test('qrels read like atol, scores like atof; a duplicate is refused only in a query that is evaluated', () => {
+    // get_qrels.c reads the judgment with atol, get_trec_results.c the score with atof (C's own parsers).
     assert.equal(parseQrels('q 0 d 2.7\n').get('q')!.get('d'), 2);
-    assert.throws(() => parseQrels('q 0 d 1\nq 0 d 0\n'), /line 2: duplicate/);
-    assert.throws(() => parseRun('q Q0 d 1 1 t\nq Q0 d 2 0.5 t\n'), /line 2: document d appears twice/);
-    assert.throws(() => parseRun('q Q0 d 1 x t\n'), { code: 'RERANK_BAD_INPUT' });
+    assert.equal(parseQrels('q 0 d x\n').get('q')!.get('d'), 0);
+    const sims = parseRun('q Q0 a 1 inf t\nq Q0 b 2 -inf t\nq Q0 c 3 1.5abc t\nq Q0 d 4 x t\nq Q0 e 5 0x1p3 t\n').get('q')!;
+    assert.deepEqual([...sims.values()], [Infinity, -Infinity, 1.5, 0, 8]);
+    // form_res_rels.c refuses a document twice in a query's run or qrels when that query is evaluated.
+    const dupQrels = parseQrels('q 0 d 1\nq 0 d 0\nr 0 e 1\n');
+    const dupRun = parseRun('q Q0 d 1 1 t\nq Q0 d 2 0.5 t\nr Q0 e 1 1 t\n');
+    assert.throws(() => evaluate(dupQrels, parseRun('q Q0 d 1 1 t\n')), { code: 'RERANK_BAD_INPUT', message: /qrels: document d appears twice for query q/ });
+    assert.throws(() => evaluate(qrelsOf({ q: { d: 1 } }), dupRun), { code: 'RERANK_BAD_INPUT', message: /run: document d appears twice for query q/ });
+    assert.equal(evaluate(dupQrels, parseRun('r Q0 e 1 1 t\n'), { measures: ['map'] }).all.map, 1);
+    assert.equal(evaluate(qrelsOf({ r: { e: 1 } }), dupRun, { measures: ['map'] }).all.map, 1);
+    // ... and only when both copies are within -M (the duplicate ranks 2nd here).
+    assert.equal(evaluate(qrelsOf({ q: { d: 1 } }), dupRun, { measures: ['map'], maxRetrieved: 1 }).all.map, 1);
   });
   test('friendly names sit beside trec_eval names and parse back', () => {
     const r = evaluate(qrelsOf({ q: { a: 1 } }), runOf({ q: { a: 1 } }));
-    assert.deepEqual(Object.keys(r.all), ['ndcg_cut_10', 'nDCG@10', 'recip_rank', 'MRR', 'map', 'MAP', 'P_10', 'P@10', 'recall_100', 'Recall@100']);
-    assert.deepEqual(parseMeasures(['nDCG@10', 'mrr@10', 'hit@5', 'R@100', 'P.5,10', 'MRR']).map((m) => m.name), ['ndcg_cut_10', 'mrr_cut_10', 'success_5', 'recall_100', 'P_5', 'P_10', 'recip_rank']);
-    assert.throws(() => parseMeasure('bpref'), { code: 'RERANK_BAD_OPTION' });
+    // In trec_eval's print order (its measure table, measures.c), whatever order they were asked in.
+    assert.deepEqual(Object.keys(r.all), ['map', 'MAP', 'recip_rank', 'MRR', 'P_10', 'P@10', 'recall_100', 'Recall@100', 'ndcg_cut_10', 'nDCG@10']);
+    assert.deepEqual(parseMeasures(['nDCG@10', 'mrr@10', 'hit@5', 'R@100', 'P.5,10', 'MRR']).map((m) => m.name), ['recip_rank', 'P_5', 'P_10', 'recall_100', 'ndcg_cut_10', 'success_5', 'mrr_cut_10']);
+    assert.deepEqual(parseMeasure('bpref').map((m) => m.name), ['bpref']);
+    assert.throws(() => parseMeasure('prefs_simp'), { code: 'RERANK_BAD_OPTION' });
+    assert.throws(() => parseMeasure('P.'), { code: 'RERANK_BAD_OPTION' });
+    assert.throws(() => parseMeasure('nosuch'), { code: 'RERANK_BAD_OPTION' });
     assert.throws(() => parseMeasure('ndcg_cut_0'), { code: 'RERANK_BAD_OPTION' });
   });
 });

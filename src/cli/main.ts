@@ -27,7 +27,7 @@ export async function main(argv: string[]): Promise<void> {
 Examples:
   rerankit rerank --model cross-encoder/ms-marco-MiniLM-L-6-v2 -q "capital of france" -d docs.jsonl
   rerankit serve --model BAAI/bge-reranker-base --port 8080
-  rerankit eval --dataset scifact --retriever bm25 --model cross-encoder/ms-marco-MiniLM-L-6-v2
+  rerankit eval --dataset scifact-beir --retriever bm25 --model cross-encoder/ms-marco-MiniLM-L-6-v2
 
 Every command has its own help: rerankit <command> --help`);
   if (wantsHelp(argv)) {
@@ -56,7 +56,11 @@ function report(err: unknown, program: Command, argv: string[]): number {
     console.error(`rerankit: error [RERANK_USAGE]: ${message} (see rerankit ${commandOf(program, argv)}--help)`);
     return 1;
   }
-  if (isRerankError(err)) console.error(`rerankit: error [${err.code}]: ${err.message}`);
+  if (isRerankError(err)) {
+    // A usage mistake says where the command's flags are explained, once.
+    const hint = err.code === 'RERANK_USAGE' && !/--help\)?$/.test(err.message) ? ` (see rerankit ${commandOf(program, argv)}--help)` : '';
+    console.error(`rerankit: error [${err.code}]: ${err.message}${hint}`);
+  }
   // A file or socket call that failed on the user's path (a folder given for a file, a full disk): a mistake in words, not a bug.
   else if (isSystemError(err)) console.error(`rerankit: error [RERANK_FILE]: ${describeSystemError(err)}`);
   else console.error(`rerankit: unexpected error: ${messageOf(err)}${process.env.RERANKIT_DEBUG ? `\n${(err as Error)?.stack}` : ''}`);

@@ -55,6 +55,8 @@ function text(buf: Buffer, f: Fields, k: number): string {
  * integer and the power of ten are both exact doubles, so one division rounds correctly, as strtod
  * does); anything else goes through cAtof.
  */
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
 function readSim(buf: Buffer, start: number, end: number): number {
   let i = start;
   const neg = buf[i] === 45;
@@ -75,7 +77,7 @@ function readSim(buf: Buffer, start: number, end: number): number {
     else break;
   }
   if (i === end && nd > 0 && sig <= 15 && frac <= 22) {
-    const v = frac ? mant / 10 ** frac : mant;
+    const v = frac ? mant / POW10[frac] : mant;
     return neg ? -v : v;
   }
   return cAtof(buf.toString('latin1', start, end));
@@ -123,56 +125,110 @@ class LineSplitter {
   }
 }
 
-/** Streaming reader of a TREC run (`qid Q0 docid rank score tag`) into a RunTable. */
+/** Buffer's unchecked slice decoders (what toString calls after checking its arguments). */
+interface FastSlices {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+const decode = (buf: Buffer, start: number, end: number, wide: boolean): string =>
+  wide ? (buf as unknown as FastSlices).utf8Slice(start, end) : (buf as unknown as FastSlices).latin1Slice(start, end);
+
+/**
+ * Streaming reader of a TREC run (`qid Q0 docid rank score tag`) into a RunTable. One pass over each
+ * chunk's bytes finds the fields and the line ends together (runs have millions of lines).
+ */
 export class RunReader {
   private readonly table: RunTable = { topics: new Map(), runid: '' };
-  private readonly fields: Fields = { starts: new Int32Array(7), ends: new Int32Array(7), count: 0, wide: 0 };
-  private readonly lines: LineSplitter;
+  private carry: Buffer | undefined;
+  private lineNo = 0;
   private lastQid = Buffer.alloc(0);
   private topic: TopicRun | undefined;
-  private runidAt: { buf: Buffer; start: number; end: number; wide: boolean } | undefined;
 
-  constructor(private readonly what = 'run') {
-    this.lines = new LineSplitter((buf, start, end, lineNo) => this.line(buf, start, end, lineNo));
-  }
+  constructor(private readonly what = 'run') {}
 
-  private line(buf: Buffer, start: number, end: number, lineNo: number): void {
-    const f = this.fields;
-    splitLine(buf, start, end, 6, f);
-    if (f.count === 0 || buf[f.starts[0]] === HASH) return;
-    if (f.count < 6) throw bad(this.what, lineNo, `expected "qid Q0 docid rank score tag", got ${f.count} fields`);
-    const qs = f.starts[0];
-    const ql = f.ends[0] - qs;
-    let same = this.topic !== undefined && ql === this.lastQid.length;
-    for (let k = 0; same && k < ql; k++) same = buf[qs + k] === this.lastQid[k];
-    if (!same) {
-      const qid = text(buf, f, 0);
-      this.lastQid = Buffer.from(buf.subarray(qs, qs + ql));
-      let t = this.table.topics.get(qid);
-      if (!t) this.table.topics.set(qid, (t = { docs: [], sims: [] }));
-      this.topic = t;
-    }
-    this.topic!.docs.push(text(buf, f, 2));
-    this.topic!.sims.push(readSim(buf, f.starts[4], f.ends[4]));
-    this.runidAt = { buf, start: f.starts[5], end: f.ends[5], wide: (f.wide & 32) !== 0 };
-  }
-
+  /** Feeds the next bytes of the file; the caller may reuse `chunk` afterwards. */
   feed(chunk: Uint8Array): void {
-    this.lines.feed(chunk);
-    this.keepRunid();
-  }
-
-  /** The tag of the last line, decoded now: the chunk it points into may be reused by the caller. */
-  private keepRunid(): void {
-    const r = this.runidAt;
-    if (r) this.table.runid = r.buf.toString(r.wide ? 'utf8' : 'latin1', r.start, r.end);
-    this.runidAt = undefined;
+    let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    if (this.carry) {
+      // The line cut at the end of the previous chunk, completed with this chunk's first line.
+      const nl = buf.indexOf(NL);
+      if (nl < 0) {
+        this.carry = Buffer.concat([this.carry, buf]);
+        return;
+      }
+      const line = Buffer.concat([this.carry, buf.subarray(0, nl + 1)]);
+      this.carry = undefined;
+      this.lines(line, line.length);
+      buf = buf.subarray(nl + 1);
+    }
+    const last = buf.lastIndexOf(NL);
+    if (last < 0) {
+      this.carry = Buffer.from(buf);
+      return;
+    }
+    this.lines(buf, last + 1);
+    if (last + 1 < buf.length) this.carry = Buffer.from(buf.subarray(last + 1));
   }
 
   end(): RunTable {
-    this.lines.end();
-    this.keepRunid();
+    if (this.carry) {
+      const line = Buffer.concat([this.carry, Buffer.from([NL])]);
+      this.carry = undefined;
+      this.lines(line, line.length);
+    }
     return this.table;
+  }
+
+  /** Reads the complete lines in buf[0, end) (end is just past a newline). */
+  private lines(buf: Buffer, end: number): void {
+    const starts = [0, 0, 0, 0, 0, 0];
+    const ends = [0, 0, 0, 0, 0, 0];
+    let runidStart = -1;
+    let runidEnd = -1;
+    let runidWide = false;
+    let i = 0;
+    while (i < end) {
+      this.lineNo++;
+      let n = 0;
+      let wide = 0;
+      // Fields of this line, up to six; the rest of the line is skipped.
+      for (;;) {
+        let c = buf[i];
+        while (c !== NL && SPACE[c]) c = buf[++i];
+        if (c === NL) break;
+        if (n === 6) {
+          while (buf[i] !== NL) i++;
+          break;
+        }
+        starts[n] = i;
+        while (!SPACE[c]) {
+          if (c >= 0x80) wide |= 1 << n;
+          c = buf[++i];
+        }
+        ends[n++] = i;
+      }
+      i++; // past the newline
+      if (n === 0 || buf[starts[0]] === HASH) continue;
+      if (n < 6) throw bad(this.what, this.lineNo, `expected "qid Q0 docid rank score tag", got ${n} fields`);
+      const qs = starts[0];
+      const ql = ends[0] - qs;
+      let same = this.topic !== undefined && ql === this.lastQid.length;
+      for (let k = 0; same && k < ql; k++) same = buf[qs + k] === this.lastQid[k];
+      if (!same) {
+        const qid = decode(buf, qs, ends[0], (wide & 1) !== 0);
+        this.lastQid = Buffer.from(buf.subarray(qs, qs + ql));
+        let t = this.table.topics.get(qid);
+        if (!t) this.table.topics.set(qid, (t = { docs: [], sims: [] }));
+        this.topic = t;
+      }
+      this.topic!.docs.push(decode(buf, starts[2], ends[2], (wide & 4) !== 0));
+      this.topic!.sims.push(readSim(buf, starts[4], ends[4]));
+      runidStart = starts[5];
+      runidEnd = ends[5];
+      runidWide = (wide & 32) !== 0;
+    }
+    // The tag of the last line is the runid (decoded now: the caller may reuse the buffer).
+    if (runidStart >= 0) this.table.runid = decode(buf, runidStart, runidEnd, runidWide);
   }
 }
 
@@ -205,8 +261,9 @@ export function parseQrelsBytes(bytes: Uint8Array, what = 'qrels'): Qrels {
     let judged = qrels.get(qid);
     if (!judged) qrels.set(qid, (judged = new Map()));
     if (judged.has(docid)) {
-      if (!qrels.duplicates) qrels.duplicates = new Map();
-      if (!qrels.duplicates.has(qid)) qrels.duplicates.set(qid, docid);
+      let dups = qrels.duplicates;
+      if (!dups) Object.defineProperty(qrels, 'duplicates', { value: (dups = new Map()), writable: true, configurable: true, enumerable: false });
+      if (!dups.has(qid)) dups.set(qid, docid);
       return;
     }
     judged.set(docid, cAtol(rel));

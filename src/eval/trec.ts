@@ -29,21 +29,27 @@ export function parseRun(text: string | Uint8Array, what = 'run'): Run {
 /** The Map form of a columnar run (duplicates and runid kept aside). */
 export function runFromTable(table: RunTable): Run {
   const run: Run = new Map();
-  run.runid = table.runid;
+  hidden(run, 'runid', table.runid);
   for (const [qid, t] of table.topics) {
     const scores = new Map<string, number>();
     for (let i = 0; i < t.docs.length; i++) {
       if (!scores.has(t.docs[i])) scores.set(t.docs[i], t.sims[i]);
       else {
-        if (!run.duplicates) run.duplicates = new Map();
-        let extra = run.duplicates.get(qid);
-        if (!extra) run.duplicates.set(qid, (extra = []));
+        let dups = run.duplicates;
+        if (!dups) hidden(run, 'duplicates', (dups = new Map()));
+        let extra = dups.get(qid);
+        if (!extra) dups.set(qid, (extra = []));
         extra.push([t.docs[i], t.sims[i]]);
       }
     }
     run.set(qid, scores);
   }
   return run;
+}
+
+/** Metadata kept on a Run or Qrels map without being one of its enumerable fields (deepEqual, JSON ignore it). */
+export function hidden<T extends object, K extends string>(target: T, key: K, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: false });
 }
 
 function bad(what: string, line: number, why: string): RerankError {

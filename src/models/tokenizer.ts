@@ -54,7 +54,9 @@ export class PairTokenizer {
   private readonly recent?: LRUCache<string, number[]>;
 
   private constructor(private readonly tok: Tokenizer, template: Slot[], padId: number, cache: boolean, private readonly added: Map<number, AddedToken>) {
-    if (cache) this.recent = new LRUCache({ maxSize: 2_000_000, sizeCalculation: (ids, text) => ids.length + (ids.length >> 3) + 1 + (text.length >> 3) });
+    // Bounded in texts too: tiny texts cost ~200 bytes of overhead each, which a size in ids alone
+    // let grow to 400,000 entries (~80 MiB) under a stream of distinct short queries.
+    if (cache) this.recent = new LRUCache({ max: 20_000, maxSize: 2_000_000, sizeCalculation: (ids, text) => ids.length + (ids.length >> 3) + 1 + (text.length >> 3) });
     this.template = template;
     this.padId = padId;
     this.specials = template.filter((s) => 'special' in s).length;

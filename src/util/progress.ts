@@ -14,7 +14,7 @@ export interface ProgressBar {
 export interface ProgressBarOptions {
   /** Draw at all. Default: when the stream is a terminal, so pipes and CI logs stay clean. */
   show?: boolean;
-  /** What is counted, written after the counts: 'queries', 'documents', 'bytes'. */
+  /** What is counted, written after the counts: 'queries', 'documents'; 'bytes' are shown in MiB. */
   unit?: string;
   /** Where to draw; process.stderr by default. */
   stream?: NodeJS.WritableStream & { isTTY?: boolean };
@@ -75,6 +75,7 @@ type CliProgress = typeof import('cli-progress');
 function makeBar(cliProgress: CliProgress, stream: NonNullable<ProgressBarOptions['stream']>, label: string, o: ProgressBarOptions): ProgressBar {
   const unit = o.unit ? ` ${o.unit}` : '';
   const prefix = `${o.step ? `[${o.step[0]}/${o.step[1]}] ` : ''}${label.padEnd(9)}`;
+  const counts = (done: number, total: number, sep: string) => (o.unit === 'bytes' ? `${mib(done)}${sep}${mib(total)} MiB` : `${done}${sep}${total}${unit}`);
   let started = false;
   let startValue = 0;
   let last = { done: 0, total: 0 };
@@ -92,7 +93,7 @@ function makeBar(cliProgress: CliProgress, stream: NonNullable<ProgressBarOption
         const elapsed = ((params.stopTime ?? Date.now()) - params.startTime) / 1000;
         const known = params.value > startValue && Number.isFinite(Number(params.eta));
         const eta = params.value >= params.total ? '0s' : known ? duration(Number(params.eta)) : '…';
-        return `${prefix} [${bars}] ${Math.floor(params.progress * 100)}% ${params.value}/${params.total}${unit} | ${duration(elapsed)} | eta ${eta}`;
+        return `${prefix} [${bars}] ${Math.floor(params.progress * 100)}% ${counts(params.value, params.total, '/')} | ${duration(elapsed)} | eta ${eta}`;
       },
     },
     cliProgress.Presets.shades_classic,
@@ -100,7 +101,7 @@ function makeBar(cliProgress: CliProgress, stream: NonNullable<ProgressBarOption
   const live: LiveBar = {
     interrupt() {
       stop();
-      stream.write(`rerankit: interrupted during ${label}: ${last.done} of ${last.total}${unit} done\n`);
+      stream.write(`rerankit: interrupted during ${label}: ${counts(last.done, last.total, ' of ')} done\n`);
     },
     restore: () => stop(),
   };
@@ -124,6 +125,8 @@ function makeBar(cliProgress: CliProgress, stream: NonNullable<ProgressBarOption
     stop,
   };
 }
+
+const mib = (bytes: number) => (bytes / 2 ** 20).toFixed(1);
 
 /** Long 'human' durations: 42s, 3m05s, 1h02m. */
 export function duration(seconds: number): string {

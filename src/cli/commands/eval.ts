@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { addRerankerOptions, foldLegacyModel, kebab, RERANKER_FLAGS, rerankerConfig } from '../reranker-flags.js';
-import { CliError, collect, intArg, loadBiEncoder, printJson, warn } from '../util.js';
+import { CliError, collect, intArg, loadBiEncoder, warn } from '../util.js';
 
 interface EvalFlags {
   qrels?: string;
@@ -22,12 +22,23 @@ interface EvalFlags {
   maxQueries?: number;
   runOut?: string;
   json?: boolean;
+  perQuery?: boolean;
+  summary?: boolean;
+  maxRetrieved?: number;
+  judgedOnly?: boolean;
+  numDocs?: number;
+  subtopicQrels?: string;
+  table?: boolean;
   [flag: string]: unknown;
 }
 
 export function register(program: Command): void {
-  addRerankerOptions(program.command('eval'))
-    .description('evaluate a run against qrels (trec_eval semantics), or run retrieval/reranking over a labelled dataset and evaluate it')
+  // The command's own options first in --help, then the shared reranker options.
+  const cmd = program
+    .command('eval')
+    .description('evaluate a run against qrels as trec_eval does (same measures, options and output), or run retrieval/reranking over a labelled dataset and evaluate it')
+    .argument('[qrels]', 'TREC qrels file, as in trec_eval QRELS RUN (same as --qrels)')
+    .argument('[run]', 'TREC run file, - for standard input (same as --run)')
     .option('--qrels <file>', 'TREC qrels (qid iter docid rel)')
     .option('--run <file>', 'TREC run (qid Q0 docid rank score tag)')
     .option('--dataset <folder>', 'BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) or Cranfield, CISI, NovelEval, SciFact folder')
@@ -41,28 +52,47 @@ export function register(program: Command): void {
     .option('--top-k <n>', 'reranked results kept on top of the run (the rest stay in first-stage order)', intArg('--top-k', 1), 10)
     .option('-l, --relevance-level <n>', 'smallest judgment that counts as relevant (trec_eval -l)', intArg('--relevance-level', 0), 1)
     .option('-c, --complete', 'average over every judged query; missing ones score 0 (trec_eval -c)')
-    .option('-m, --metric <name>', 'measure to report, repeatable: ndcg_cut_10, ndcg_cut.5,10, recip_rank, mrr_cut_10, map, P_10, recall_100, success_10, or nDCG@10, MRR@10, ...', collect)
+    .option('-m, --metric <name>', "measure, repeatable, as trec_eval's -m: official (the default for a run file), all_trec, map, P.5,10, ndcg_cut.10, ndcg.1=3,2=7, ...; also P_10, nDCG@10, MRR@10, Judged@10, \"nDCG(dcg='exp-log2')@10\", ERR@20, RBP(p=0.8), RBP_resid(p=0.8), alpha_nDCG@20", collect)
+    .option('-q, --per-query', "also print each query's values (trec_eval -q)")
+    .option('-n, --no-summary', 'no summary lines (trec_eval -n)')
+    .option('-M, --max-retrieved <n>', 'keep the first n documents per query (trec_eval -M)', intArg('--max-retrieved', 0))
+    .option('-J, --judged-only', 'drop unjudged documents before measuring (trec_eval -J)')
+    .option('-N, --num-docs <n>', 'documents in the collection, for utility (trec_eval -N)', intArg('--num-docs', 0))
+    .option('--subtopic-qrels <file>', 'diversity qrels (qid subtopic docid rel) for alpha_nDCG')
+    .option('--table', "print a table with friendly names instead of trec_eval's lines")
     .option('--max-queries <n>', 'evaluate only the first n queries (smoke tests)', intArg('--max-queries', 1))
     .option('--run-out <file>', 'write the run in TREC format')
-    .option('--json', 'print {"all": {...}, "per_query": {...}}')
+    .option('--json', 'print {"all": {...}, "per_query": {...}}');
+  addRerankerOptions(cmd)
     .addHelpText('after', `
 Examples:
-  rerankit eval --qrels qrels.txt --run bm25.run -m ndcg_cut_10 -m recall_100
+  rerankit eval qrels.txt bm25.run                      # trec_eval's output, byte for byte
+  rerankit eval -q -m all_trec -c qrels.txt bm25.run    # every trec_eval measure, per query too
+  rerankit eval qrels.txt bm25.run -m ndcg_cut.10 -m Judged@10 -m ERR@20 --json
   rerankit eval --dataset scifact-beir --retriever bm25 --first-stage-k 100 --run-out bm25.run
   rerankit eval --dataset scifact-beir --retriever bm25 --model cross-encoder/ms-marco-MiniLM-L-6-v2 --top-k 100`)
-    .action(async (flags: EvalFlags, cmd: Command) => {
-      const { evaluate } = await import('../../eval/evaluate.js');
+    .action(async (qrelsArg: string | undefined, runArg: string | undefined, flags: EvalFlags, cmd: Command) => {
       foldLegacyFlags(flags);
+      if (qrelsArg !== undefined) positional(flags, qrelsArg, runArg);
+      if (flags.run && !flags.dataset && !flags.candidates && !flags.runOut) {
+        if (!flags.qrels) throw new CliError('--run needs --qrels');
+        const { evalRunFiles } = await import('../trec-eval.js');
+        return evalRunFiles(flags.qrels, flags.run, flags);
+      }
       if (flags.runOut) await checkRunOut(flags.runOut); // before a long evaluation, not after it
       const { qrels, run } = await produceRun(flags, cmd);
       if (flags.runOut) await writeRun(flags.runOut, run, flags);
-      const result = evaluate(qrels, run, { measures: flags.metric, relevanceLevel: flags.relevanceLevel, complete: flags.complete });
-      if (flags.json) return printJson(result);
-      const { parseMeasures } = await import('../../eval/measures.js');
-      const { formatEval } = await import('../../eval/format.js');
-      const ms = parseMeasures(flags.metric);
-      process.stdout.write(formatEval(result, ms.map((m) => m.name), Object.fromEntries(ms.map((m) => [m.name, m.friendly]))));
+      const { printEvaluation } = await import('../trec-eval.js');
+      await printEvaluation(qrels, run, { ...flags, metric: flags.metric ?? (flags.run ? ['official'] : undefined) });
     });
+}
+
+/** `rerankit eval QRELS RUN`: trec_eval's two arguments, the same as --qrels and --run. */
+function positional(flags: EvalFlags, qrels: string, run: string | undefined): void {
+  if (run === undefined) throw new CliError(`give the run after the qrels: rerankit eval ${qrels} RUN`);
+  if (flags.qrels !== undefined || flags.run !== undefined) throw new CliError('give the qrels and run either as arguments (QRELS RUN) or as --qrels/--run, not both');
+  flags.qrels = qrels;
+  flags.run = run;
 }
 
 /**

@@ -52,15 +52,8 @@ export class DecoderSession {
    */
   static async load(path: string, config: Record<string, unknown>, padId: number, padding: 'left' | 'right', o: SessionOptions): Promise<DecoderSession> {
     const ort = await loadOrt();
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path);
-    } catch (e) {
-      throw new RerankError('RERANK_FILE', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? messageOf(e)}`);
-    }
     // Right padding reads each row's own last position, so it needs every position's logits.
-    const { lastPositionLogits } = await import('../../../onnx/last-position.js');
-    let edit = padding === 'left' ? safely(() => lastPositionLogits(bytes)) : undefined;
+    let edit = padding === 'left' ? await lastPositionEdit(path) : undefined;
     let session = await createSession(edit?.bytes ?? path, path, o, edit ? dirname(path) : undefined);
     if (edit && !session.inputNames.includes('position_ids')) {
       // Without position_ids it must be padded on the right (see above), so it must keep every position.
@@ -194,10 +187,17 @@ function repeat<T extends Float32Array | Uint16Array>(one: T, times: number): T 
   return out;
 }
 
-/** An edit that fails leaves the export as it is (the full logits are then read at the last position). */
-function safely<T>(f: () => T): T | undefined {
+/** The export edited to return the last position's logits; undefined for a head export, or where the edit fails (the full logits are then read). */
+async function lastPositionEdit(path: string): Promise<{ bytes: Uint8Array } | undefined> {
+  let bytes: Uint8Array;
   try {
-    return f();
+    bytes = await readFile(path);
+  } catch (e) {
+    throw new RerankError('RERANK_FILE', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? messageOf(e)}`);
+  }
+  const { lastPositionLogits } = await import('../../../onnx/last-position.js');
+  try {
+    return lastPositionLogits(bytes);
   } catch {
     return undefined;
   }
