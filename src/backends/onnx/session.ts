@@ -1,6 +1,9 @@
 import type * as Ort from 'onnxruntime-node';
 import { RerankError, messageOf } from '../../errors.js';
 import type { BatchTensors } from './batching.js';
+import type { FeedBuffers, OutputTensor, SessionInfo, SessionOptions } from './session-types.js';
+
+export type { FeedBuffers, GraphOptimizationLevel, OutputTensor, SessionInfo, SessionOptions } from './session-types.js';
 
 /** onnxruntime-node, imported by the first OnnxModel.load: `import 'rerankit'` must not load native code. */
 let ort: typeof Ort;
@@ -8,21 +11,6 @@ let ort: typeof Ort;
 declare namespace ort {
   type InferenceSession = Ort.InferenceSession;
   type Tensor = Ort.Tensor;
-}
-
-export type GraphOptimizationLevel = 'disabled' | 'basic' | 'extended' | 'all';
-
-export interface SessionOptions {
-  /** Intra-op threads (default: ONNX Runtime's choice, one per physical core). */
-  threads?: number;
-  graphOptimizationLevel?: GraphOptimizationLevel;
-  /**
-   * Let idle intra-op threads spin-wait for the next call (default false). Spinning threads keep
-   * burning the cores for tens of ms after a call, so on a small machine any other session, the
-   * tokenizer or the server's own work runs at half speed meanwhile (measured: 2 cores, a MatMul after
-   * a MiniLM call 27 ms instead of 13); a single busy session gains nothing from it.
-   */
-  allowSpinning?: boolean;
 }
 
 /** onnxruntime-node, loaded on first use. */
@@ -52,36 +40,57 @@ export async function createSession(source: string | Uint8Array, path: string, o
 
 const SUPPORTED_INPUTS = new Set(['input_ids', 'attention_mask', 'token_type_ids']);
 
-/** An ONNX Runtime session for a sequence-classification or encoder model, with its input signature checked. */
+/** Checks a session's inputs and picks its output: what every encoder model needs. */
+export function checkSignature(info: SessionInfo, path: string): { wantsTokenTypes: boolean; outputName: string } {
+  const unknown = info.inputNames.filter((n) => !SUPPORTED_INPUTS.has(n));
+  if (unknown.length || !info.inputNames.includes('input_ids')) {
+    throw new RerankError('RERANK_MODEL_INVALID', `${path} takes inputs [${info.inputNames.join(', ')}]; supported: input_ids, attention_mask, token_type_ids`);
+  }
+  return { wantsTokenTypes: info.inputNames.includes('token_type_ids'), outputName: info.outputNames.includes('logits') ? 'logits' : info.outputNames[0]! };
+}
+
+/** The feeds of one batch for a session with these inputs. */
+export function feedsOf(t: BatchTensors, inputNames: string[], wantsTokenTypes: boolean): FeedBuffers {
+  const dims = [t.rows, t.cols];
+  const feeds: FeedBuffers = { input_ids: { data: t.inputIds, dims } };
+  if (inputNames.includes('attention_mask')) feeds.attention_mask = { data: t.attentionMask, dims };
+  if (wantsTokenTypes) feeds.token_type_ids = { data: t.tokenTypeIds, dims };
+  return feeds;
+}
+
+/**
+ * An ONNX Runtime session for a sequence-classification or encoder model, with its input signature
+ * checked. The session lives in a worker thread: onnxruntime-node's `run()` computes on the calling
+ * thread (measured: a server's event loop stalled 60 ms at the median and 600 ms at worst under load,
+ * /health waited behind every model call), so on the main thread nothing else could answer meanwhile.
+ * Inputs are transferred to the worker, not copied; one call runs at a time per model.
+ */
 export class OnnxModel {
   private constructor(
-    readonly session: ort.InferenceSession,
+    private readonly worker: import('./session-worker.js').SessionWorker,
+    private readonly inputNames: string[],
     readonly wantsTokenTypes: boolean,
     readonly outputName: string,
   ) {}
 
   static async load(path: string, o: SessionOptions = {}): Promise<OnnxModel> {
-    const session = await createSession(path, path, o);
-    const unknown = session.inputNames.filter((n) => !SUPPORTED_INPUTS.has(n));
-    if (unknown.length || !session.inputNames.includes('input_ids')) {
-      await session.release();
-      throw new RerankError('RERANK_MODEL_INVALID', `${path} takes inputs [${session.inputNames.join(', ')}]; supported: input_ids, attention_mask, token_type_ids`);
+    const { SessionWorker } = await import('./session-worker.js');
+    const worker = await SessionWorker.start(path, o);
+    try {
+      const { wantsTokenTypes, outputName } = checkSignature(worker.info, path);
+      return new OnnxModel(worker, worker.info.inputNames, wantsTokenTypes, outputName);
+    } catch (e) {
+      await worker.close();
+      throw e;
     }
-    const out = session.outputNames.includes('logits') ? 'logits' : session.outputNames[0];
-    return new OnnxModel(session, session.inputNames.includes('token_type_ids'), out);
   }
 
-  /** Runs one padded batch and returns the first output as a tensor. */
-  async run(t: BatchTensors): Promise<ort.Tensor> {
-    const shape = [t.rows, t.cols];
-    const feeds: Record<string, ort.Tensor> = { input_ids: new ort.Tensor('int64', t.inputIds, shape) };
-    if (this.session.inputNames.includes('attention_mask')) feeds.attention_mask = new ort.Tensor('int64', t.attentionMask, shape);
-    if (this.wantsTokenTypes) feeds.token_type_ids = new ort.Tensor('int64', t.tokenTypeIds, shape);
-    const out = await this.session.run(feeds, [this.outputName]);
-    return out[this.outputName];
+  /** Runs one padded batch and returns the chosen output. The batch's buffers are handed over. */
+  run(t: BatchTensors): Promise<OutputTensor> {
+    return this.worker.run(feedsOf(t, this.inputNames, this.wantsTokenTypes), this.outputName);
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    await this.worker.close();
   }
 }
