@@ -125,6 +125,30 @@ describe('server: clients that go away, deadlines, loading models', () => {
   });
 });
 
+describe('server: overload with admission control', () => {
+  it('under a burst, requests the queue cannot serve within max-queue-ms get 429 at once; the rest are answered; nothing is 5xx', async () => {
+    const server = await serve({ models: [BERT], maxQueueMs: 5, maxBatchPairs: 4, cacheSize: 0 });
+    try {
+      const docs = (i: number) => Array.from({ length: 12 }, (_, j) => `burst ${i} document ${j} about cats and other animals`);
+      await call(server.url, '/v2/rerank', { query: 'warm up', documents: docs(-1) }); // the batcher measures its speed
+      const t0 = performance.now();
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => call(server.url, '/v2/rerank', { query: `burst ${i}`, documents: docs(i) })));
+      const statuses = answers.map((a) => a.status);
+      assert.ok(statuses.every((s) => s === 200 || s === 429), statuses.join(','));
+      assert.ok(statuses.includes(429) && statuses.includes(200), statuses.join(','));
+      for (const a of answers.filter((x) => x.status === 429)) {
+        assert.equal(a.body.code, 'RERANK_OVERLOADED');
+        assert.match(a.body.message, /maxQueueMs 5/);
+        assert.equal(a.headers.get('retry-after'), '1');
+      }
+      assert.ok(performance.now() - t0 < 10_000);
+      assert.equal((await call(server.url, '/v2/rerank', ok)).status, 200, 'serves again after the burst');
+    } finally {
+      await server.close();
+    }
+  });
+});
+
 describe('server: slow and plentiful clients', () => {
   let server: RunningServer;
   before(async () => {
