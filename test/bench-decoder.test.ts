@@ -2,7 +2,7 @@
 // Qwen3-style model is a causal LM that every path scores alike — alone, in left-padded batches, with
 // the prefix cache, and as Transformers.js runs it — and the FLOP formula, computed by hand.
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -10,6 +10,8 @@ import { DecoderReranker } from '../src/backends/onnx/decoder/reranker.js';
 import { DECODER_TOKENIZER, decoderFlops, decoderWorkload } from '../src/bench/decoder.js';
 import { importTransformers } from '../src/bench/contenders.js';
 import { writeDecoderFolder, type DecoderShape } from '../src/bench/make-decoder.js';
+import { lastPositionLogits } from '../src/onnx/last-position.js';
+import { quantizeFolder } from '../src/quantize/folder.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'rerankit-decoder-bench-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -39,6 +41,21 @@ describe('the generated decoder benchmark model', () => {
       close(withCache[i]!.logits!, alone!.logits!, `doc ${i} with the prefix cache`);
     }
     assert.ok(new Set(batch.map((r) => r.raw!.toFixed(5))).size === DOCS.length, 'different documents, different scores');
+  });
+
+  test('rerankit quantize: the int8 LM head (DynamicQuantizeLinear → MatMulInteger) is still cut to the last position', async () => {
+    const q = join(tmp, 'tiny-qwen3-reranker-int8');
+    cpSync(dir, q, { recursive: true });
+    await quantizeFolder(q);
+    assert.equal(lastPositionLogits(readFileSync(join(q, 'onnx', 'model.onnx')))?.how, 'head', 'fp32: the MatMul head');
+    assert.equal(lastPositionLogits(readFileSync(join(q, 'onnx', 'model_quantized.onnx')))?.how, 'head', 'int8: through the quantized head');
+    const int8 = await DecoderReranker.load(q, { dtype: 'int8' });
+    try {
+      const fp32 = await plain.score(DOCS.map((d) => [QUERY, d]));
+      (await int8.score(DOCS.map((d) => [QUERY, d]))).forEach((r, i) => assert.ok(Math.abs(r.score - fp32[i]!.score) < 0.02, `doc ${i}: ${r.score} vs fp32 ${fp32[i]!.score}`));
+    } finally {
+      await int8.close();
+    }
   });
 
   test('Transformers.js (when installed) gives the same last-position logits from the full [b, s, vocab] output', async (t) => {

@@ -32,11 +32,11 @@ const RUN_A = 'q1 Q0 a 1 3 A\nq1 Q0 b 2 2 A\nq1 Q0 c 3 1 A\nq2 Q0 x 1 2 A\nq2 Q0
 const RUN_B = 'q1 Q0 c 1 3 B\nq1 Q0 a 2 2 B\nq2 Q0 d 1 2 B\n';
 
 describe('rerankit eval / compare / analyze', () => {
-  test('eval --json prints trec_eval names with friendly names, all and per query', () => {
+  test('eval --json prints trec_eval names with friendly names, all and per query (default: trec_eval\'s official set)', () => {
     const r = cli(['eval', '--qrels', file('q.txt', QRELS), '--run', file('a.run', RUN_A), '--json']);
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout);
-    const lib = evaluate(parseQrels(QRELS), parseRun(RUN_A));
+    const lib = evaluate(parseQrels(QRELS), parseRun(RUN_A), { measures: ['official'] });
     assert.deepEqual(out, lib);
     assert.deepEqual(Object.keys(out.per_query), ['q1', 'q2']);
     assert.equal(out.all.recip_rank, 0.75);
@@ -46,9 +46,12 @@ describe('rerankit eval / compare / analyze', () => {
     const args = ['eval', '--qrels', join(tmp, 'q.txt'), '--run', join(tmp, 'a.run'), '-m', 'P_3', '-m', 'recip_rank'];
     assert.equal(JSON.parse(cli([...args, '-c', '--json']).stdout).all.recip_rank, 0.5);
     assert.equal(JSON.parse(cli([...args, '-l', '2', '--json']).stdout).all.P_3, (1 / 3 + 0) / 2);
-    const table = cli(args);
+    const table = cli([...args, '--table']);
     assert.match(table.stdout, /^recip_rank\s+MRR\s+0\.7500$/m);
     assert.match(table.stdout, /\(2 queries\)/);
+    // Without --table: trec_eval's lines (%-22s, tab, qid, tab, %6.4f) in its table order. By hand:
+    // recip_rank (1 + 1/2)/2; P_3 q1 finds a and c (2/3), q2 finds d (1/3): 0.5.
+    assert.equal(cli(args).stdout, 'recip_rank            \tall\t0.7500\nP_3                   \tall\t0.5000\n');
   });
   test('compare: deltas, intervals, p-values and win/tie/loss as JSON', () => {
     const r = cli(['compare', '--qrels', join(tmp, 'q.txt'), '--run', join(tmp, 'a.run'), '--run', file('b.run', RUN_B), '-m', 'recip_rank', '--json', '--samples', '500']);
@@ -59,6 +62,16 @@ describe('rerankit eval / compare / analyze', () => {
     assert.deepEqual([m.measure, m.a, m.b, m.wins, m.ties, m.losses], ['recip_rank', 0.75, 1, 1, 1, 0]);
     assert.equal(m.p_permutation, 1); // exact: diffs [0, 0.5] — every sign pattern is as extreme
     assert.match(cli(['compare', '--qrels', join(tmp, 'q.txt'), '--run', join(tmp, 'a.run'), '--run', join(tmp, 'b.run')]).stdout, /W\/T\/L/);
+  });
+  test('compare with three runs: the run × measure table with marks, every pair in --json', () => {
+    const c = file('c.run', 'q1 Q0 b 1 3 C\nq2 Q0 d 1 2 C\n');
+    const args = ['compare', '--qrels', join(tmp, 'q.txt'), '--run', join(tmp, 'a.run'), '--run', join(tmp, 'b.run'), '--run', c, '-m', 'recip_rank', '-m', 'P.1'];
+    const text = cli(args);
+    assert.equal(text.code, 0, text.stderr);
+    assert.match(text.stdout, /^#\s+run\s+MRR\s+P@1$/m);
+    assert.match(text.stdout, /^c\s+\S+c\.run\s+0\.5000\s+0\.5000$/m); // q1 b (rel 0) first, q2 d first
+    const out = JSON.parse(cli([...args, '--json', '--test', 'fisher']).stdout);
+    assert.deepEqual([out.runs.length, out.pairs.length, out.test, out.correction], [3, 6, 'fisher', 'holm']);
   });
   test('analyze lists the worst query first with its error class', () => {
     const r = cli(['analyze', '--qrels', join(tmp, 'q.txt'), '--baseline', join(tmp, 'b.run'), '--run', join(tmp, 'a.run'), '--json']);
@@ -98,9 +111,9 @@ describe('rerankit eval / compare / analyze', () => {
     for (const [args, re] of [
       [['eval', '--run', join(tmp, 'a.run')], /--run needs --qrels/],
       [['eval', '--qrels', join(tmp, 'q.txt'), '--run', join(tmp, 'nope.run')], /RERANK_FILE.*nope\.run/],
-      [['eval', '--qrels', join(tmp, 'q.txt'), '--run', join(tmp, 'a.run'), '-m', 'bpref'], /RERANK_BAD_OPTION.*unknown measure "bpref"/],
+      [['eval', '--qrels', join(tmp, 'q.txt'), '--run', join(tmp, 'a.run'), '-m', 'nosuch'], /RERANK_BAD_OPTION.*unknown measure "nosuch"/],
       [['eval', '--qrels', file('bad.txt', 'q1 0 a\n'), '--run', join(tmp, 'a.run')], /RERANK_BAD_INPUT.*line 1/],
-      [['compare', '--qrels', join(tmp, 'q.txt'), '--run', join(tmp, 'a.run')], /exactly twice/],
+      [['compare', '--qrels', join(tmp, 'q.txt'), '--run', join(tmp, 'a.run')], /at least twice/],
       [['eval', '--dataset', FIX], /RERANK_FILE/],
     ] as [string[], RegExp][]) {
       const r = cli(args);

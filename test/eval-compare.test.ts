@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { analyzeRuns } from '../src/eval/analyze.js';
-import { compareRuns } from '../src/eval/compare.js';
-import { bootstrapCI, pairedTTest, permutationTest, winTieLoss } from '../src/eval/stats.js';
+import { compareMany, compareRuns } from '../src/eval/compare.js';
+import { formatMultiComparison } from '../src/eval/format.js';
+import { bootstrapCI, bootstrapTest, holmAdjust, pairedEffectSize, pairedTTest, permutationTest, winTieLoss } from '../src/eval/stats.js';
 import { seededRandom } from '../src/util/random.js';
 import type { Qrels, Run } from '../src/eval/types.js';
 
@@ -69,5 +70,42 @@ describe('compare and analyze', () => {
     assert.deepEqual(res.queries[0].irrelevant_promoted, [{ docid: 'x', relevance: null, from: 4, to: 1 }]);
     assert.deepEqual(res.queries[1].irrelevant_promoted, [{ docid: 'new', relevance: null, from: null, to: 1 }]);
     assert.deepEqual(res.summary, { relevant_demoted: 1, irrelevant_promoted: 1, reordered: 0, unchanged: 0, improved: 1 });
+  });
+});
+
+describe('more than two runs (ranx compare)', () => {
+  test('Holm–Bonferroni, Cohen\'s d and the bootstrap test, by hand', () => {
+    // Holm (1979): sorted p 0.005, 0.01, 0.03, 0.04 times 4, 3, 2, 1 = 0.02, 0.03, 0.06, 0.04 → monotone 0.02, 0.03, 0.06, 0.06.
+    const adj = holmAdjust([0.01, 0.04, 0.03, 0.005]);
+    [0.03, 0.06, 0.06, 0.02].forEach((x, i) => assert.ok(Math.abs(adj[i] - x) < 1e-12, `${adj[i]} vs ${x}`));
+    assert.deepEqual(holmAdjust([0.5, 0.9]), [1, 1]); // 0.5·2 = 1, then max(1, 0.9)
+    assert.equal(pairedEffectSize([1, 2, 3]), 2); // mean 2, sd (n − 1) 1
+    assert.equal(pairedEffectSize([0, 0]), 0);
+    // Constant gains: every recentred resample has mean 0, never as far as 0.5 → (0 + 1)/(100 + 1).
+    assert.equal(bootstrapTest([0.5, 0.5, 0.5], 100, 1), 1 / 101);
+    assert.equal(bootstrapTest([1, -1, 1, -1], 100, 1), 1);
+  });
+  const n = 30;
+  const qrels: Qrels = new Map(Array.from({ length: n }, (_, i) => [`q${i}`, new Map([[`r${i}`, 1]])]));
+  // Run c puts the relevant document 1st, b 2nd, a 3rd (each with one exception): c > b > a on recip_rank.
+  const run = (rank: (i: number) => number): Run =>
+    new Map(Array.from({ length: n }, (_, i) => [`q${i}`, new Map([[`r${i}`, 10 - rank(i)], ['x', 8.5], ['y', 7.5]])]));
+  const a = run((i) => (i === 0 ? 1 : 3));
+  const b = run((i) => (i === 1 ? 3 : 2));
+  const c = run(() => 1);
+  test('marks: each run carries the letters of the runs it beats significantly after the correction', () => {
+    const mc = compareMany(qrels, [{ name: 'A', run: a }, { name: 'B', run: b }, { name: 'C', run: c }], { measures: ['recip_rank'] });
+    assert.equal(mc.queries, n);
+    assert.deepEqual(mc.runs.map((r) => r.label), ['a', 'b', 'c']);
+    assert.equal(mc.pairs.length, 3);
+    assert.deepEqual(mc.better.map((x) => x.recip_rank), ['', 'a', 'ab']);
+    for (const p of mc.pairs) assert.ok(p.p_adjusted >= p.p && p.significant === p.p_adjusted <= 0.05);
+    const none = compareMany(qrels, [{ name: 'A', run: a }, { name: 'A2', run: a }], { measures: ['recip_rank'], test: 'fisher' });
+    assert.deepEqual([none.pairs[0].p, none.better[0].recip_rank, none.better[1].recip_rank], [1, '', '']);
+    const text = formatMultiComparison(mc);
+    assert.match(text, /^c\s+C\s+1\.0000ᵃᵇ$/m);
+    assert.match(formatMultiComparison(mc, 'markdown'), /\| c \| C \| \*\*1\.0000\*\*<sup>ab<\/sup> \|/);
+    assert.match(formatMultiComparison(mc, 'latex'), /c & C & \\textbf\{1\.0000\}\$\^\{ab\}\$ \\\\/);
+    assert.throws(() => compareMany(qrels, [{ name: 'A', run: a }]), { code: 'RERANK_BAD_OPTION' });
   });
 });

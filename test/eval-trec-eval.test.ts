@@ -5,37 +5,54 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { main } from '../src/cli/main.js';
-import { evaluate } from '../src/eval/evaluate.js';
+import { spawnSync } from 'node:child_process';
+import { evaluate, evaluateTrec, formatTrecEval, type EvaluateOptions } from '../src/eval/evaluate.js';
 import { parseQrels, parseRun, parseSubtopicQrels } from '../src/eval/trec.js';
 
 const F = fileURLToPath(new URL('./fixtures/eval/trec_eval/', import.meta.url));
 const read = (name: string) => readFileSync(`${F}${name}`, 'utf8');
 
-/** Runs the CLI in this process (`rerankit <args>`) and returns what it wrote to stdout. */
-async function cli(args: string[], stdin?: string): Promise<{ out: string; code: number }> {
-  const chunks: string[] = [];
-  const write = process.stdout.write;
-  const code = process.exitCode;
-  process.stdout.write = ((c: string | Uint8Array) => (chunks.push(typeof c === 'string' ? c : Buffer.from(c).toString('utf8')), true)) as typeof process.stdout.write;
-  const stdinDesc = Object.getOwnPropertyDescriptor(process, 'stdin');
-  if (stdin !== undefined) {
-    const { Readable } = await import('node:stream');
-    Object.defineProperty(process, 'stdin', { value: Object.assign(Readable.from([Buffer.from(stdin)]), { isTTY: false }), configurable: true });
-  }
-  try {
-    process.exitCode = 0;
-    await main(['node', 'rerankit', ...args]);
-    return { out: chunks.join(''), code: Number(process.exitCode ?? 0) };
-  } finally {
-    process.stdout.write = write;
-    process.exitCode = code;
-    if (stdinDesc) Object.defineProperty(process, 'stdin', stdinDesc);
-  }
+const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
+/** Runs the CLI from source as `rerankit <args>` (a child process: about a second each, so few). */
+function cli(args: string[], stdin?: string): { out: string; err: string; code: number | null } {
+  const code = `import(${JSON.stringify(MAIN)}).then((m) => m.main(['node', 'rerankit', ...process.argv.slice(1)]))`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code, ...args], { cwd: ROOT, encoding: 'utf8', input: stdin });
+  return { out: r.stdout, err: r.stderr, code: r.status };
 }
 
-/** trec_eval's arguments as in its Makefile (`-mX`, `-l2`, `-M100` attached) and our file paths. */
-const split = (args: string) => args.split(' ').filter(Boolean);
+/**
+ * trec_eval's command line (as its Makefile writes it: `-mX`, `-l2`, `-M100` attached) read into the
+ * library's options, so most cases run in-process; the CLI's own parsing is checked on a few.
+ */
+function trecArgs(args: string): { opts: EvaluateOptions; perQuery: boolean; summary: boolean } {
+  const a = args.split(' ').filter(Boolean);
+  const opts: EvaluateOptions = { measures: [] };
+  const measures: string[] = [];
+  let perQuery = false;
+  let summary = true;
+  for (let i = 0; i < a.length; i++) {
+    const [flag, attached] = [a[i].slice(0, 2), a[i].slice(2)];
+    const value = () => attached || a[++i];
+    if (flag === '-q') perQuery = true;
+    else if (flag === '-c') opts.complete = true;
+    else if (flag === '-n') summary = false;
+    else if (flag === '-J') opts.judgedOnly = true;
+    else if (flag === '-l') opts.relevanceLevel = Number(value());
+    else if (flag === '-M') opts.maxRetrieved = Number(value());
+    else if (flag === '-N') opts.numDocsInColl = Number(value());
+    else if (flag === '-m') measures.push(value());
+    else throw new Error(`unknown flag ${a[i]}`);
+  }
+  opts.measures = measures.length ? measures : ['official'];
+  return { opts, perQuery, summary };
+}
+
+function trecEval(args: string, qrels: string, run: string): string {
+  const { opts, perQuery, summary } = trecArgs(args);
+  return formatTrecEval(evaluateTrec(parseQrels(readFileSync(`${F}${qrels}`)), parseRun(readFileSync(`${F}${run}`)), opts), { perQuery, summary });
+}
 
 describe('byte for byte with trec_eval 10.0', () => {
   const quicktest: [string, string, string, string][] = [
@@ -51,37 +68,35 @@ describe('byte for byte with trec_eval 10.0', () => {
     ],
   ];
   for (const [args, qrels, run, out] of quicktest) {
-    test(`trec_eval's own test: ${out}`, async () => {
-      const r = await cli(['eval', ...split(args), `${F}${qrels}`, `${F}${run}`]);
-      assert.equal(r.code, 0);
-      assert.equal(r.out, read(out));
-    });
+    test(`trec_eval's own test: ${out}`, () => assert.equal(trecEval(args, qrels, run), read(out)));
   }
-  test('outputs produced with trec_eval 10.0: options, parameters, -c, -J, -M, -l, adversarial files', async () => {
+  test('outputs produced with trec_eval 10.0: options, parameters, -c, -J, -M, -l, adversarial files', () => {
     const cases = read('produced/cases.txt').trim().split('\n').map((l) => l.split('|'));
     assert.ok(cases.length >= 12);
-    for (const [name, args, qrels, run] of cases) {
-      const r = await cli(['eval', ...split(args), `${F}${qrels}`, `${F}${run}`]);
-      assert.equal(r.out, read(`produced/${name}.out`), name);
-    }
+    for (const [name, args, qrels, run] of cases) assert.equal(trecEval(args, qrels, run), read(`produced/${name}.out`), name);
   });
-  test('--qrels/--run and the run on standard input give the same bytes; the default is the official set', async () => {
-    const flags = await cli(['eval', '-q', '--qrels', `${F}qrels.test`, '--run', `${F}results.test`]);
-    const piped = await cli(['eval', '-q', `${F}qrels.test`, '-'], read('results.test'));
-    assert.equal(piped.out, flags.out);
+  test('the command line: trec_eval\'s flags as its Makefile writes them, positional files, - for stdin', () => {
+    const r = cli(['eval', '-m', 'all_trec', '-mrelstring.20', '-q', '-l2', `${F}qrels.rel_level`, '-'], read('results.test'));
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, read('out.test.aql'));
+    const flags = cli(['eval', '-c', '-q', '-M100', '-m', 'all_trec', '--qrels', `${F}qrels.test`, '--run', `${F}results.trunc`]);
+    assert.equal(flags.out, read('out.test.aqcM'));
+  });
+  test('default measures are trec_eval\'s official set; -n drops the summary', () => {
     // trec_eval's official measures are a subset of all_trec, printed in the same table order.
     const official = /^(runid|num_q|num_ret|num_rel|num_rel_ret|map|gm_map|Rprec|bpref|recip_rank|iprec_at_recall_\S+|P_\d+)\s/;
-    assert.equal(flags.out, read('out.test.aq').split('\n').filter((l) => official.test(l)).join('\n') + '\n');
+    assert.equal(trecEval('-q', 'qrels.test', 'results.test'), read('out.test.aq').split('\n').filter((l) => official.test(l)).join('\n') + '\n');
+    assert.equal(trecEval('-q -n -m map', 'qrels.test', 'results.test'), read('out.test.aq').split('\n').filter((l) => /^map\s+30\d/.test(l)).join('\n') + '\n');
   });
-  test('-n drops the summary; --json keeps {all, per_query} with trec_eval names', async () => {
-    const q = await cli(['eval', '-q', '-n', '-m', 'map', `${F}qrels.test`, `${F}results.test`]);
-    assert.equal(q.out, read('out.test.aq').split('\n').filter((l) => /^map\s+30\d/.test(l)).join('\n') + '\n');
-    const json = JSON.parse((await cli(['eval', '--json', '-m', 'official', `${F}qrels.test`, `${F}results.test`])).out);
-    const summary = Object.fromEntries(read('out.test').trim().split('\n').map((l) => l.split('\t')).map(([n, , v]) => [n.trim(), v]));
-    for (const [name, v] of Object.entries(summary)) if (name !== 'runid') assert.equal(json.all[name].toFixed(/\./.test(v) ? 4 : 0), v, name);
-    assert.equal(json.all.MAP, json.all.map);
-    assert.deepEqual(Object.keys(json.per_query), ['301', '302', '303']);
-    assert.equal(json.per_query['301'].gm_map, undefined, 'gm_map has no per-query value, as in trec_eval -q');
+  test('evaluate() (--json) holds the same numbers under trec_eval\'s names, friendly names beside', () => {
+    const r = evaluate(parseQrels(read('qrels.test')), parseRun(read('results.test')), { measures: ['official'] });
+    for (const line of read('out.test').trim().split('\n')) {
+      const [name, , v] = line.split('\t');
+      if (name.trim() !== 'runid') assert.equal(r.all[name.trim()].toFixed(v.includes('.') ? 4 : 0), v, name);
+    }
+    assert.equal(r.all.MAP, r.all.map);
+    assert.deepEqual(Object.keys(r.per_query), ['301', '302', '303']);
+    assert.equal(r.per_query['301'].gm_map, undefined, 'gm_map has no per-query value, as in trec_eval -q');
   });
 });
 

@@ -67,7 +67,7 @@ await m.close();`);
 });
 
 /** What a packed tarball may hold: the build (no source maps), the bin, the bench's inputs, the docs README links to, and npm's own files. */
-const SHIPPED = /^(dist\/.+\.(js|d\.ts)|bin\/rerankit\.js|assets\/bench\/.+|docs\/[\w-]+\.md|DESIGN\.md|package\.json|README\.md|LICENSE)$/;
+const SHIPPED = /^(dist\/.+\.(js|d\.ts)|bin\/rerankit\.js|assets\/bench\/.+|docs\/[\w-]+\.md|examples\/[\w./-]+|DESIGN\.md|package\.json|README\.md|LICENSE)$/;
 
 function packedFiles(cwd: string, args: string[] = []): { filename: string; files: string[] } {
   const r = run('npm', ['pack', '--json', '--ignore-scripts', ...args], { cwd });
@@ -91,7 +91,7 @@ describe('the packed package, installed into an empty project', () => {
     mkdirSync(stage, { recursive: true });
     const tsc = run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(stage, 'dist')]);
     assert.ok(existsSync(join(stage, 'dist', 'index.js')), tsc.stdout + tsc.stderr);
-    for (const f of ['package.json', 'README.md', 'LICENSE', 'DESIGN.md', 'docs', 'bin', 'assets']) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
+    for (const f of ['package.json', 'README.md', 'LICENSE', 'DESIGN.md', 'docs', 'bin', 'assets', 'examples']) cpSync(join(ROOT, f), join(stage, f), { recursive: true });
     const packed = packedFiles(stage, ['--pack-destination', tmp]);
     const filename = packed.filename;
     staged = packed.files;

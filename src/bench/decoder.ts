@@ -111,7 +111,8 @@ export async function runDecoderBench(o: DecoderBenchOptions = {}): Promise<Deco
   }
   const w = decoderWorkload(o.seed ?? 1, o.docs ?? 20, o.words);
   const fidelity = dtype === 'int8' ? await int8Fidelity(dir, w) : undefined;
-  const peak = await MatMulPeak.create(o.peakSize ?? 1024, o);
+  // 2048: at 1024 the probe sits below what the model's own [~1000 × 1024] × [1024 × 3072] multiplies reach here.
+  const peak = await MatMulPeak.create(o.peakSize ?? 2048, o);
   await peak.warmUp(3);
   for (let i = 0; i < 10; i++) await peak.sample();
   const contenders: Contender[] = [await rerankitContender(dir, true, dtype, o), await rerankitContender(dir, false, dtype, o)];

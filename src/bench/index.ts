@@ -14,3 +14,7 @@ export type { EncoderShape } from './make-model.js';
 export type { ContenderName } from './contenders.js';
 export type { MachineInfo } from './machine.js';
 export type { PeakResult } from './peak.js';
+export { runDecoderBench, formatDecoderReport, decoderFlops, decoderWorkload, decoderBenchFolder } from './decoder.js';
+export type { DecoderBenchOptions, DecoderBenchReport, DecoderContender } from './decoder.js';
+export { QWEN3_06B_4L, makeDecoderModel, writeDecoderFolder } from './make-decoder.js';
+export type { DecoderShape } from './make-decoder.js';

@@ -10,6 +10,7 @@ const COMMANDS: (() => Promise<{ register(program: Command): void }>)[] = [
   () => import('./commands/serve.js'),
   () => import('./commands/eval.js'),
   () => import('./commands/compare.js'),
+  () => import('./commands/fuse.js'),
   () => import('./commands/analyze.js'),
   () => import('./commands/index.js'),
   () => import('./commands/search.js'),

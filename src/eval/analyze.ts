@@ -1,3 +1,4 @@
+import { RerankError } from '../errors.js';
 import { evaluate } from './evaluate.js';
 import { parseMeasure } from './measures.js';
 import { trecOrder } from './rank.js';
@@ -62,10 +63,12 @@ function classify(delta: number, demoted: Move[], promoted: Move[]): ErrorClass 
 
 /** Per-query error analysis of `run` against `baseline`, the worst queries first. */
 export function analyzeRuns(qrels: Qrels, baseline: Run, run: Run, opts: AnalyzeOptions = {}): Analysis {
-  const measure = parseMeasure(opts.measure ?? 'ndcg_cut_10')[0].name;
+  const spec = opts.measure ?? 'ndcg_cut_10';
+  const measure = parseMeasure(spec)[0]?.name;
+  if (!measure) throw new RerankError('RERANK_BAD_OPTION', `"${spec}" has no per-query value to analyze (try ndcg_cut_10, map, recip_rank)`);
   const depth = opts.depth ?? 10;
   const level = opts.relevanceLevel ?? 1;
-  const base = { measures: [measure], relevanceLevel: level, complete: true, friendly: false };
+  const base = { measures: [spec], relevanceLevel: level, complete: true, friendly: false };
   const answered = new Map([...qrels].filter(([qid]) => baseline.has(qid) || run.has(qid)));
   const [ea, eb] = [evaluate(answered, baseline, base), evaluate(answered, run, base)];
   const summary: Record<ErrorClass, number> = { relevant_demoted: 0, irrelevant_promoted: 0, reordered: 0, unchanged: 0, improved: 0 };

@@ -42,7 +42,9 @@ function wantedFiles(files: string[], opts: ResolveOptions, repoId: string): str
     if (!files.includes(f)) throw new RerankError('RERANK_MODEL_INVALID', `${repoId} has no ${f}; is it a transformers model repo?`);
   }
   const onnx = pickOnnx(opts.dtype ?? 'fp32', files, repoId);
-  const extras = [...OPTIONAL_FILES, `${onnx}_data`, `${onnx}.data`, ...(opts.extraFiles ?? [])];
+  // External data: one file, or numbered shards for models over 2 GB (Transformers.js exports: model.onnx_data_1, ...).
+  const shards = files.filter((f) => f.startsWith(`${onnx}_data_`));
+  const extras = [...OPTIONAL_FILES, `${onnx}_data`, `${onnx}.data`, ...shards, ...(opts.extraFiles ?? [])];
   return [...REQUIRED_FILES, ...extras.filter((f) => files.includes(f)), onnx];
 }
 

@@ -25,8 +25,9 @@ const GRAPH_INITIALIZER = 5;
 const GRAPH_OUTPUT = 12;
 const TENSOR_NAME = 8;
 
-/** Ops that map each position to logits on their own, with one activation input: the LM head and what follows it (soft-capping). */
-const WEIGHT_OPS = new Set(['MatMul', 'Gemm', 'Einsum', 'MatMulNBits', 'FusedMatMul']);
+/** Ops that multiply an activation by a constant weight: the LM head (quantized forms included). */
+const WEIGHT_OPS = new Set(['MatMul', 'Gemm', 'Einsum', 'MatMulNBits', 'FusedMatMul', 'MatMulInteger', 'MatMulIntegerToFloat', 'DynamicQuantizeMatMul']);
+/** Ops after the head that act on each position alone (scales, soft-capping, dequantization). */
 const ELEMENTWISE = new Set(['Mul', 'Div', 'Add', 'Sub', 'Tanh', 'Cast', 'Identity']);
 /** Ops that turn constants into constants (a transposed or dequantized tied embedding). */
 const CONST_OPS = new Set(['Transpose', 'Cast', 'DequantizeLinear', 'Reshape', 'Unsqueeze', 'Squeeze', 'Identity']);
@@ -70,44 +71,80 @@ export function lastPositionLogits(model: Uint8Array, output = 'logits'): LastPo
   const starts = `${last}/starts`;
   const ends = `${last}/ends`;
   const axes = `${last}/axes`;
-  let replaced: { field: Field; nodes: NodeMsg[] };
-  if (head) {
-    const node = { ...head.node.node, input: head.node.node.input.map((i) => (i === head.input ? last : i)) };
-    replaced = { field: head.node.field, nodes: [slice(head.input, last), node] };
+  // Node entries to replace, by their place in the graph: the head's readers read the sliced input
+  // (the Slice goes in front of the first of them); or, failing that, the output is sliced after the head.
+  const replaced = new Map<Field, NodeMsg[]>();
+  if (head?.readers.length) {
+    const first = head.readers.reduce((a, b) => (a.field.start < b.field.start ? a : b));
+    for (const r of head.readers) {
+      const node = { ...r.node, input: r.node.input.map((i) => (i === head.input ? last : i)) };
+      replaced.set(r.field, r === first ? [slice(head.input, last), node] : [node]);
+    }
   } else {
     const p = producer.get(output);
     if (!p) return undefined;
     const full = `${output}/rerankit_all_positions`;
-    const node = { ...p.node, output: p.node.output.map((o) => (o === output ? full : o)) };
-    replaced = { field: p.field, nodes: [node, slice(full, output)] };
+    replaced.set(p.field, [{ ...p.node, output: p.node.output.map((o) => (o === output ? full : o)) }, slice(full, output)]);
   }
   const inits = [int64(starts, -1n), int64(ends, 2n ** 63n - 1n), int64(axes, 1n)];
-  const body = concat([
-    model.subarray(graphField.body[0], replaced.field.start),
-    ...replaced.nodes.map((n) => entry(GRAPH_NODE, type('NodeProto').encode(type('NodeProto').fromObject(n)).finish())),
-    model.subarray(replaced.field.end, graphField.body[1]),
-    ...inits.map((t) => entry(GRAPH_INITIALIZER, t)),
-  ]);
+  const parts: Uint8Array[] = [];
+  let at = graphField.body[0];
+  for (const f of [...replaced.keys()].sort((a, b) => a.start - b.start)) {
+    parts.push(model.subarray(at, f.start), ...replaced.get(f)!.map((n) => entry(GRAPH_NODE, type('NodeProto').encode(type('NodeProto').fromObject(n)).finish())));
+    at = f.end;
+  }
+  const body = concat([...parts, model.subarray(at, graphField.body[1]), ...inits.map((t) => entry(GRAPH_INITIALIZER, t))]);
   const bytes = concat([model.subarray(0, graphField.start), entry(MODEL_GRAPH, body), model.subarray(graphField.end)]);
-  return { bytes, how: head ? 'head' : 'output' };
+  return { bytes, how: head?.readers.length ? 'head' : 'output' };
 
   function slice(from: string, to: string): NodeMsg {
     return { name: `${to}/Slice`, opType: 'Slice', input: [from, starts, ends, axes], output: [to] };
   }
 }
 
-/** The LM head's activation input: walk back from the output through elementwise ops to a weight op with one non-constant input. */
-function headInput(output: string, producer: Map<string, { field: Field; node: NodeMsg }>, consts: Set<string>): { node: { field: Field; node: NodeMsg }; input: string } | undefined {
-  let at = producer.get(output);
-  for (let steps = 0; at && steps < 16; steps++) {
-    const op = at.node.opType ?? '';
-    const live = at.node.input.filter((i) => i && !consts.has(i));
-    if (live.length !== 1 || at.node.domain?.startsWith('ai.onnx.ml')) return undefined;
-    if (WEIGHT_OPS.has(op)) return { node: at, input: live[0]! };
-    if (!ELEMENTWISE.has(op)) return undefined;
-    at = producer.get(live[0]!);
-  }
-  return undefined;
+type Located = { field: Field; node: NodeMsg };
+
+/**
+ * The LM head's activation input and the head's nodes that read it: walking back from the output
+ * through elementwise ops to weight ops (MatMul, Einsum, Gemm... with a constant weight), passing the
+ * DynamicQuantizeLinear of an int8 head (whose scale path joins the same input). Every path must end
+ * at one tensor; anything else (an attention, a reshape) and it is undefined.
+ */
+function headInput(output: string, producer: Map<string, Located>, consts: Set<string>): { input: string; readers: Located[] } | undefined {
+  const readers = new Set<Located>();
+  const seen = new Map<string, string | undefined>();
+  const walk = (t: string, depth: number): string | undefined => {
+    if (seen.has(t)) return seen.get(t);
+    const at = producer.get(t);
+    let found: string | undefined;
+    if (at && depth < 24) {
+      const op = at.node.opType ?? '';
+      const live = at.node.input.filter((i) => i && !consts.has(i));
+      if (WEIGHT_OPS.has(op) && at.node.input[1] && consts.has(at.node.input[1]) && at.node.input[0] && !consts.has(at.node.input[0])) {
+        found = source(at.node.input[0], at);
+      } else if (op === 'DynamicQuantizeLinear' && live.length === 1) {
+        found = live[0];
+        readers.add(at);
+      } else if (ELEMENTWISE.has(op) && live.length >= 1) {
+        const ends = new Set(live.map((i) => walk(i, depth + 1)));
+        found = ends.size === 1 ? [...ends][0] : undefined;
+      }
+    }
+    seen.set(t, found);
+    return found;
+  };
+  // A weight op's activation: the tensor itself, or what its DynamicQuantizeLinear quantizes.
+  const source = (a: string, reader: Located): string => {
+    const q = producer.get(a);
+    if (q?.node.opType === 'DynamicQuantizeLinear' && q.node.input[0]) {
+      readers.add(q);
+      return q.node.input[0];
+    }
+    readers.add(reader);
+    return a;
+  };
+  const input = walk(output, 0);
+  return input ? { input, readers: [...readers].filter((r) => r.node.input.includes(input)) } : undefined;
 }
 
 /** Names of initializers, Constant node outputs, and outputs of shape/type ops applied to constants only. */

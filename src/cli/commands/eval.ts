@@ -66,10 +66,8 @@ export function register(program: Command): void {
   addRerankerOptions(cmd)
     .addHelpText('after', `
 Examples:
-  rerankit eval qrels.txt bm25.run                      # trec_eval's output, byte for byte
-  rerankit eval -q -m all_trec -c qrels.txt bm25.run    # every trec_eval measure, per query too
+  rerankit eval -q -c qrels.txt bm25.run -m all_trec   # trec_eval's output, byte for byte
   rerankit eval qrels.txt bm25.run -m ndcg_cut.10 -m Judged@10 -m ERR@20 --json
-  rerankit eval --dataset scifact-beir --retriever bm25 --first-stage-k 100 --run-out bm25.run
   rerankit eval --dataset scifact-beir --retriever bm25 --model cross-encoder/ms-marco-MiniLM-L-6-v2 --top-k 100`)
     .action(async (qrelsArg: string | undefined, runArg: string | undefined, flags: EvalFlags, cmd: Command) => {
       foldLegacyFlags(flags);
