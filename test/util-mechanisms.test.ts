@@ -159,13 +159,24 @@ describe('progressBar', () => {
 
   test('on a terminal: starts at the first update, shows label, counts and unit, follows a new total', async () => {
     const s = sink(true);
-    const bar = await progressBar('model.onnx', { stream: s.stream, unit: 'bytes' });
+    const bar = await progressBar('queries', { stream: s.stream, unit: 'queries' });
     bar.stop(); // before any update: nothing to stop
     assert.equal(s.text(), '');
-    bar.update(3, 10);
-    assert.match(s.text(), /model\.onnx \[.*\] 30% 3\/10 bytes/);
-    bar.update(5, 20);
-    bar.stop();
-    assert.match(s.text(), /25% 5\/20 bytes/);
+    try {
+      bar.update(3, 10);
+      assert.match(s.text(), /queries\s+\[.*\] 30% 3\/10 queries/);
+      bar.update(5, 20);
+    } finally {
+      bar.stop(); // a failed check must not leave the bar's timer holding the test process open
+    }
+    assert.match(s.text(), /25% 5\/20 queries/);
+    const bytes = sink(true);
+    const download = await progressBar('model.onnx', { stream: bytes.stream, unit: 'bytes' });
+    try {
+      download.update(3 * 2 ** 20, 12 * 2 ** 20);
+    } finally {
+      download.stop();
+    }
+    assert.match(bytes.text(), /model\.onnx\s*\[.*\] 25% 3\.0\/12\.0 MiB/, 'bytes are shown in MiB');
   });
 });

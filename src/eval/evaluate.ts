@@ -83,6 +83,7 @@ export function evaluateTrec(qrels: Qrels, run: Run | RunTable, opts: EvaluateOp
   const summary = new Float64Array(size);
   const qids = [...qrels.keys()].sort(compareBytes);
   const runid = (run instanceof Map ? (run as Run).runid : (run as RunTable).runid) ?? 'rerankit';
+  const sources = { qrels: qrels.source, run: run.source };
   for (const qid of qids) {
     let results = resultsOf(run, qid);
     const bogus = !results;
@@ -92,7 +93,7 @@ export function evaluateTrec(qrels: Qrels, run: Run | RunTable, opts: EvaluateOp
     }
     const judged = qrels.get(qid)!;
     // A query without a trec measure that reads the ranking still needs a ranking for the extras.
-    const rr = formResRels(p, qid, judged, results!, needsRels ? qrels.duplicates?.get(qid) : undefined);
+    const rr = formResRels(p, qid, judged, results!, needsRels ? qrels.duplicates?.get(qid) : undefined, sources);
     const values = new Float64Array(size);
     let relstring: string | undefined;
     plan.trec.forEach((t, i) => {

@@ -2,7 +2,7 @@ import { RerankError } from '../errors.js';
 import { fuseLists, type FuseOptions, type FusionMethod, type ScoreNorm } from '../util/fusion.js';
 import { evaluate } from './evaluate.js';
 import { perQueryMeasures, planMeasures } from './measures.js';
-import { trecRanking } from './res-rels.js';
+import { trecRanking } from './rank.js';
 import type { Qrels, Run } from './types.js';
 
 /**

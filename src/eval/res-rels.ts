@@ -1,5 +1,5 @@
 import { RerankError } from '../errors.js';
-import { compareBytes } from './rank.js';
+import { trecRanking } from './rank.js';
 
 /**
  * trec_eval's form_res_rels.c: one query's run turned into the relevance of each retrieved document in
@@ -48,25 +48,14 @@ export interface TopicResults {
   sims: ArrayLike<number>;
 }
 
-/**
- * Indices of the results in trec_eval's order: score descending, ties by docid descending in byte order
- * (comp_sim_docno). Runs are usually written best first, so an already ordered list is only checked.
- */
-export function trecRanking(docs: readonly string[], sims: ArrayLike<number>): number[] {
-  const n = docs.length;
-  const order = new Array<number>(n);
-  let sorted = true;
-  for (let i = 0; i < n; i++) {
-    order[i] = i;
-    if (sorted && i > 0 && !(sims[i - 1] > sims[i] || (sims[i - 1] === sims[i] && compareBytes(docs[i - 1], docs[i]) > 0))) sorted = false;
-  }
-  // NaN compares as a tie, as in C: neither > nor < holds, so the docids decide.
-  if (!sorted) order.sort((a, b) => (sims[a] > sims[b] ? -1 : sims[a] < sims[b] ? 1 : compareBytes(docs[b], docs[a])));
-  return order;
-}
-
 function duplicate(what: string, qid: string, docid: string): RerankError {
   return new RerankError('RERANK_BAD_INPUT', `${what}: document ${docid} appears twice for query ${qid} (trec_eval refuses such a query too)`);
+}
+
+/** Where the files came from, for the messages above. */
+export interface Sources {
+  qrels?: string;
+  run?: string;
 }
 
 /**
@@ -74,18 +63,18 @@ function duplicate(what: string, qid: string, docid: string): RerankError {
  * twice for it (parseQrels records it), which, as in trec_eval, is an error only once the query is
  * evaluated. A docid listed twice in the run is an error when both copies are within -M.
  */
-export function formResRels(p: EvalParams, qid: string, judged: ReadonlyMap<string, number>, results: TopicResults, duplicateJudgment?: string): ResRels {
+export function formResRels(p: EvalParams, qid: string, judged: ReadonlyMap<string, number>, results: TopicResults, duplicateJudgment?: string, sources: Sources = {}): ResRels {
   const order = trecRanking(results.docs, results.sims);
   const numResults = Math.min(order.length, p.maxRetrieved);
   const seen = new Set<string>();
   const ranked: string[] = new Array(numResults);
   for (let i = 0; i < numResults; i++) {
     const d = results.docs[order[i]];
-    if (seen.has(d)) throw duplicate('run', qid, d);
+    if (seen.has(d)) throw duplicate(sources.run ?? 'run', qid, d);
     seen.add(d);
     ranked[i] = d;
   }
-  if (duplicateJudgment !== undefined) throw duplicate('qrels', qid, duplicateJudgment);
+  if (duplicateJudgment !== undefined) throw duplicate(sources.qrels ?? 'qrels', qid, duplicateJudgment);
 
   let maxRel = -Infinity;
   for (const r of judged.values()) if (r > maxRel) maxRel = r;

@@ -1,3 +1,4 @@
+import { RerankError } from '../errors.js';
 import { RELVALUE_NONPOOL, RELVALUE_UNJUDGED, type EvalParams, type ResRels } from './res-rels.js';
 
 /**
@@ -429,7 +430,7 @@ export const TREC_MEASURES: TrecMeasure[] = [
     name: 'utility', kind: 'p_double', defaults: [1.0, -1.0, 0.0, 0.0], single: 'value', final: 'value', avg: 'mean',
     calc: (rr, v, p, out, at) => {
       const c = nums(v);
-      if (c.length !== 4) throw new Error('utility needs exactly 4 coefficients');
+      if (c.length !== 4) throw new RerankError('RERANK_BAD_OPTION', 'utility needs exactly 4 coefficients (utility.a,b,c,d)');
       out[at] = c[0] * rr.numRelRet + c[1] * (rr.numRet - rr.numRelRet) + c[2] * (rr.numRel - rr.numRelRet) + c[3] * (p.numDocsInColl + rr.numRelRet - rr.numRet - rr.numRel);
     },
   },

@@ -138,13 +138,15 @@ const decode = (buf: Buffer, start: number, end: number, wide: boolean): string 
  * chunk's bytes finds the fields and the line ends together (runs have millions of lines).
  */
 export class RunReader {
-  private readonly table: RunTable = { topics: new Map(), runid: '' };
+  private readonly table: RunTable;
   private carry: Buffer | undefined;
   private lineNo = 0;
   private lastQid = Buffer.alloc(0);
   private topic: TopicRun | undefined;
 
-  constructor(private readonly what = 'run') {}
+  constructor(private readonly what = 'run') {
+    this.table = { topics: new Map(), runid: '', source: what };
+  }
 
   /** Feeds the next bytes of the file; the caller may reuse `chunk` afterwards. */
   feed(chunk: Uint8Array): void {
@@ -268,6 +270,7 @@ export function parseQrelsBytes(bytes: Uint8Array, what = 'qrels'): Qrels {
     }
     judged.set(docid, cAtol(rel));
   });
+  Object.defineProperty(qrels, 'source', { value: what, writable: true, configurable: true, enumerable: false });
   return qrels;
 }
 

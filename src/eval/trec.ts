@@ -30,6 +30,7 @@ export function parseRun(text: string | Uint8Array, what = 'run'): Run {
 export function runFromTable(table: RunTable): Run {
   const run: Run = new Map();
   hidden(run, 'runid', table.runid);
+  hidden(run, 'source', table.source);
   for (const [qid, t] of table.topics) {
     const scores = new Map<string, number>();
     for (let i = 0; i < t.docs.length; i++) {

@@ -5,7 +5,7 @@
  * `duplicates` (set by parseQrels) names, per query, a document judged twice: trec_eval accepts the file
  * and refuses only a query it evaluates, so evaluate() does the same.
  */
-export type Qrels = Map<string, Map<string, number>> & { duplicates?: Map<string, string> };
+export type Qrels = Map<string, Map<string, number>> & { duplicates?: Map<string, string>; source?: string };
 
 /**
  * qid → docid → score (higher is better; trec_eval ignores the rank column). parseRun also keeps
@@ -13,7 +13,7 @@ export type Qrels = Map<string, Map<string, number>> & { duplicates?: Map<string
  * repeats an earlier one (`duplicates`): trec_eval refuses such a query only when it evaluates it, and
  * only if both copies fall within -M.
  */
-export type Run = Map<string, Map<string, number>> & { runid?: string; duplicates?: Map<string, [string, number][]> };
+export type Run = Map<string, Map<string, number>> & { runid?: string; duplicates?: Map<string, [string, number][]>; source?: string };
 
 /** One query's results as read, in file order (duplicates kept): the columnar form the fast reader makes. */
 export interface TopicRun {
@@ -25,6 +25,8 @@ export interface TopicRun {
 export interface RunTable {
   topics: Map<string, TopicRun>;
   runid: string;
+  /** The file it was read from, for messages. */
+  source?: string;
 }
 
 /** Diversity qrels (`qid subtopic docid rel`): qid → docid → subtopic → relevance, for alpha-nDCG. */

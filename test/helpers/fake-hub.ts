@@ -87,7 +87,11 @@ function sendBody(range: string | undefined, body: Buffer, res: import('node:htt
   res.writeHead(start ? 206 : 200, { 'content-length': part.length, ...(start ? { 'content-range': `bytes ${start}-${body.length - 1}/${body.length}` } : {}) });
   if (cut?.cutAfterBytes !== undefined && (cut.cutTimes ?? 0) > 0) {
     cut.cutTimes = (cut.cutTimes ?? 0) - 1;
-    res.write(part.subarray(0, cut.cutAfterBytes), () => res.destroy());
+    // Headers and a first chunk go out, and only later the cut: a reset that arrives with the headers
+    // would fail the request before any byte is read, which is not the interruption under test.
+    const first = Math.min(1000, cut.cutAfterBytes);
+    res.flushHeaders();
+    res.write(part.subarray(0, first), () => setTimeout(() => res.write(part.subarray(first, cut.cutAfterBytes), () => res.destroy()), 50));
     return;
   }
   res.end(part);

@@ -41,11 +41,10 @@ Examples:
       if (!['holm', 'none'].includes(flags.correction)) throw new CliError(`--correction must be holm or none, got ${flags.correction}`);
       if (flags.format !== undefined && !['text', 'markdown', 'latex'].includes(flags.format)) throw new CliError(`--format must be text, markdown or latex, got ${flags.format}`);
       if (flags.run.length > 2 || flags.format) return compareMany(flags);
-      const { readText } = await import('../../eval/beir.js');
-      const { parseQrels, parseRun } = await import('../../eval/trec.js');
+      const { readQrelsFile, readRunFile } = await import('../trec-eval.js');
       const { compareRuns } = await import('../../eval/compare.js');
-      const qrels = parseQrels(await readText(flags.qrels), flags.qrels);
-      const [a, b] = await Promise.all(flags.run.map(async (p) => parseRun(await readText(p), p)));
+      const qrels = await readQrelsFile(flags.qrels);
+      const [a, b] = [await readRunFile(flags.run[0]), await readRunFile(flags.run[1])];
       const result = compareRuns(qrels, a, b, { measures: flags.metric, relevanceLevel: flags.relevanceLevel, samples: flags.samples, seed: flags.seed });
       if (flags.json) return printJson({ a: flags.run[0], b: flags.run[1], ...result });
       const { formatComparison } = await import('../../eval/format.js');
