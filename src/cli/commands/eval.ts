@@ -1,8 +1,10 @@
 import { Option, type Command } from 'commander';
 import { addRerankerOptions, foldLegacyModel, kebab, RERANKER_FLAGS, rerankerConfig } from '../reranker-flags.js';
+import type { TrecEvalFlags } from '../trec-eval.js';
 import { CliError, collect, intArg, loadBiEncoder, warn } from '../util.js';
 
-interface EvalFlags {
+/** trec_eval's own flags (shared with the drop-in path) plus the dataset/retriever/reranker ones. */
+interface EvalFlags extends TrecEvalFlags {
   qrels?: string;
   run?: string;
   dataset?: string;
@@ -16,19 +18,8 @@ interface EvalFlags {
   rerankerKind?: string;
   firstStageK: number;
   topK: number;
-  relevanceLevel: number;
-  complete?: boolean;
-  metric?: string[];
   maxQueries?: number;
   runOut?: string;
-  json?: boolean;
-  perQuery?: boolean;
-  summary?: boolean;
-  maxRetrieved?: number;
-  judgedOnly?: boolean;
-  numDocs?: number;
-  subtopicQrels?: string;
-  table?: boolean;
   [flag: string]: unknown;
 }
 
