@@ -15,15 +15,43 @@ export interface SessionOptions {
   allowSpinning?: boolean;
 }
 
-/** A model output as the callers read it: its shape and its float data. */
+/** A model output as the encoder callers read it: its shape and its float data. */
 export interface OutputTensor {
   dims: readonly number[];
   data: Float32Array;
 }
 
+/** The ONNX tensor types the worker carries, each with its one typed array. */
+export type TensorType = 'int64' | 'bool' | 'float32' | 'float16';
+export interface TensorArrays { int64: BigInt64Array; bool: Uint8Array; float32: Float32Array; float16: Uint16Array }
+export type TensorData = TensorArrays[TensorType];
+
+/**
+ * One tensor as it crosses between threads: type, shape and data (a buffer of its own, transferred).
+ * Typed by `type`, so a check of `type` narrows `data`.
+ */
+export type TensorBuffers = { [T in TensorType]: { type: T; dims: readonly number[]; data: TensorArrays[T] } }[TensorType];
+
+/** The inputs of one call, as sent to the worker (buffers transferred, not copied). */
+export type FeedBuffers = Record<string, TensorBuffers>;
+
+/** An input's or output's declared type and shape (symbolic dimensions as strings), as plain data. */
+export type ValueInfo = { name: string; isTensor: false } | { name: string; isTensor: true; type: string; shape: (number | string)[] };
+
 /** What the worker reports once its session is loaded. */
-export interface SessionInfo { inputNames: string[]; outputNames: string[] }
+export interface SessionInfo {
+  inputNames: string[];
+  outputNames: string[];
+  inputMetadata: ValueInfo[];
+  outputMetadata: ValueInfo[];
+}
 
-/** The int64 inputs of one batch, as sent to the worker (buffers transferred, not copied). */
-export type FeedBuffers = Record<string, { data: BigInt64Array; dims: number[] }>;
-
+/**
+ * Where a worker's model comes from: a file, or model bytes (an edited graph, handed over to the
+ * worker) whose external data files, if any, lie in `dir`. `path` names the model in errors.
+ */
+export interface SessionSource {
+  path: string;
+  bytes?: Uint8Array;
+  dir?: string;
+}

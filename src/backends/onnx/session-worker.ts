@@ -2,14 +2,14 @@ import { dirname, extname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { ERRORS, RerankError, type ErrorCode } from '../../errors.js';
-import type { FeedBuffers, OutputTensor, SessionInfo, SessionOptions } from './session-types.js';
+import type { FeedBuffers, SessionInfo, SessionOptions, SessionSource, TensorBuffers } from './session-types.js';
 
 type Reply =
   | { type: 'ready'; info: SessionInfo }
   | { type: 'failed'; code: string; message: string }
-  | { type: 'result'; id: number; dims?: number[]; data?: Float32Array; error?: string };
+  | { type: 'result'; id: number; outputs?: Record<string, TensorBuffers>; error?: string };
 
-interface Pending { resolve(t: OutputTensor): void; reject(e: unknown): void }
+interface Pending { resolve(t: Record<string, TensorBuffers>): void; reject(e: unknown): void }
 
 /** The worker's entry: session-thread.ts beside this file (.ts under tsx, .js once built). */
 const ENTRY = join(dirname(fileURLToPath(import.meta.url)), `session-thread${extname(fileURLToPath(import.meta.url))}`);
@@ -18,12 +18,12 @@ const ENTRY = join(dirname(fileURLToPath(import.meta.url)), `session-thread${ext
  * Starts the worker. Run from TypeScript sources (tests, `node --import tsx`), a worker does not
  * inherit tsx's loader hooks, so it registers them itself before loading its entry.
  */
-function spawnWorker(workerData: unknown): Worker {
+function spawnWorker(workerData: unknown, transferList: ArrayBuffer[]): Worker {
   // The parent's flags, less --input-type (a parent started with `node --input-type=module -e` would pass it on, and a file worker refuses it).
   const execArgv = process.execArgv.filter((a) => !a.startsWith('--input-type'));
-  if (!ENTRY.endsWith('.ts')) return new Worker(ENTRY, { workerData, execArgv });
+  if (!ENTRY.endsWith('.ts')) return new Worker(ENTRY, { workerData, transferList, execArgv });
   const code = `import('tsx/esm/api').then((api) => { api.register(); return import(${JSON.stringify(pathToFileURL(ENTRY).href)}); })`;
-  return new Worker(code, { eval: true, workerData, execArgv });
+  return new Worker(code, { eval: true, workerData, transferList, execArgv });
 }
 
 const codeOf = (c: string): ErrorCode => (c in ERRORS ? (c as ErrorCode) : 'RERANK_ONNX_INVALID');
@@ -43,8 +43,12 @@ export class SessionWorker {
     worker.on('exit', () => this.failAll(new RerankError('RERANK_CLOSED')));
   }
 
-  static async start(path: string, options: SessionOptions): Promise<SessionWorker> {
-    const worker = spawnWorker({ path, options });
+  /** Loads a session in a new worker. Model bytes are handed over: transferred where they fill a buffer of their own, else copied first. */
+  static async start(source: SessionSource, options: SessionOptions): Promise<SessionWorker> {
+    const { path } = source;
+    const own = (b: Uint8Array) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.buffer instanceof ArrayBuffer;
+    const bytes = source.bytes && (own(source.bytes) ? source.bytes : source.bytes.slice());
+    const worker = spawnWorker({ source: { ...source, bytes }, options }, bytes ? [bytes.buffer as ArrayBuffer] : []);
     const info = await new Promise<SessionInfo>((resolve, reject) => {
       worker.once('message', (m: Reply) => (m.type === 'ready' ? resolve(m.info) : reject(new RerankError(codeOf((m as { code: string }).code), (m as { message: string }).message))));
       worker.once('error', (e) => reject(new RerankError('RERANK_ONNX_INVALID', `cannot load ${path}: ${e.message}`)));
@@ -56,14 +60,15 @@ export class SessionWorker {
     return new SessionWorker(worker, info);
   }
 
-  run(feeds: FeedBuffers, output: string): Promise<OutputTensor> {
+  /** Runs the session on these feeds (their buffers are handed over) and returns the named outputs, in buffers of their own. */
+  run(feeds: FeedBuffers, outputs: string[]): Promise<Record<string, TensorBuffers>> {
     if (this.exited) return Promise.reject(this.exited);
     const id = this.next++;
-    const buffers = [...new Set(Object.values(feeds).map((f) => f.data.buffer as ArrayBuffer))];
-    return new Promise<OutputTensor>((resolve, reject) => {
+    const buffers = [...new Set(Object.values(feeds).map((f) => f.data.buffer))].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+    return new Promise<Record<string, TensorBuffers>>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       this.worker.ref();
-      this.worker.postMessage({ type: 'run', id, feeds, output }, buffers);
+      this.worker.postMessage({ type: 'run', id, feeds, outputs }, buffers);
     });
   }
 
@@ -84,7 +89,7 @@ export class SessionWorker {
     this.pending.delete(m.id);
     if (this.pending.size === 0) this.worker.unref();
     if (m.error !== undefined) p.reject(new RerankError('RERANK_INTERNAL', `ONNX Runtime failed: ${m.error}`));
-    else p.resolve({ dims: m.dims!, data: m.data! });
+    else p.resolve(m.outputs!);
   }
 
   private failAll(e: Error): void {

@@ -1,9 +1,9 @@
 import type * as Ort from 'onnxruntime-node';
 import { RerankError, messageOf } from '../../errors.js';
 import type { BatchTensors } from './batching.js';
-import type { FeedBuffers, OutputTensor, SessionInfo, SessionOptions } from './session-types.js';
+import type { FeedBuffers, OutputTensor, SessionInfo, SessionOptions, TensorBuffers } from './session-types.js';
 
-export type { FeedBuffers, GraphOptimizationLevel, OutputTensor, SessionInfo, SessionOptions } from './session-types.js';
+export type { FeedBuffers, GraphOptimizationLevel, OutputTensor, SessionInfo, SessionOptions, SessionSource, TensorBuffers, TensorType, ValueInfo } from './session-types.js';
 
 /** onnxruntime-node, imported by the first OnnxModel.load: `import 'rerankit'` must not load native code. */
 let ort: typeof Ort;
@@ -52,9 +52,9 @@ export function checkSignature(info: SessionInfo, path: string): { wantsTokenTyp
 /** The feeds of one batch for a session with these inputs. */
 export function feedsOf(t: BatchTensors, inputNames: string[], wantsTokenTypes: boolean): FeedBuffers {
   const dims = [t.rows, t.cols];
-  const feeds: FeedBuffers = { input_ids: { data: t.inputIds, dims } };
-  if (inputNames.includes('attention_mask')) feeds.attention_mask = { data: t.attentionMask, dims };
-  if (wantsTokenTypes) feeds.token_type_ids = { data: t.tokenTypeIds, dims };
+  const feeds: FeedBuffers = { input_ids: { type: 'int64', data: t.inputIds, dims } };
+  if (inputNames.includes('attention_mask')) feeds.attention_mask = { type: 'int64', data: t.attentionMask, dims };
+  if (wantsTokenTypes) feeds.token_type_ids = { type: 'int64', data: t.tokenTypeIds, dims };
   return feeds;
 }
 
@@ -75,7 +75,7 @@ export class OnnxModel {
 
   static async load(path: string, o: SessionOptions = {}): Promise<OnnxModel> {
     const { SessionWorker } = await import('./session-worker.js');
-    const worker = await SessionWorker.start(path, o);
+    const worker = await SessionWorker.start({ path }, o);
     try {
       const { wantsTokenTypes, outputName } = checkSignature(worker.info, path);
       return new OnnxModel(worker, worker.info.inputNames, wantsTokenTypes, outputName);
@@ -86,11 +86,32 @@ export class OnnxModel {
   }
 
   /** Runs one padded batch and returns the chosen output. The batch's buffers are handed over. */
-  run(t: BatchTensors): Promise<OutputTensor> {
-    return this.worker.run(feedsOf(t, this.inputNames, this.wantsTokenTypes), this.outputName);
+  async run(t: BatchTensors): Promise<OutputTensor> {
+    const out = (await this.worker.run(feedsOf(t, this.inputNames, this.wantsTokenTypes), [this.outputName]))[this.outputName]!;
+    return { dims: out.dims, data: floatsOf(out, this.outputName) };
   }
 
   async release(): Promise<void> {
     await this.worker.close();
   }
+}
+
+/** A float output's values as float32 (fp16 exports return half floats). */
+export function floatsOf(t: TensorBuffers, name: string): Float32Array {
+  if (t.type === 'float32') return t.data;
+  if (t.type === 'float16') return halfToFloat(t.data);
+  throw new RerankError('RERANK_MODEL_OUTPUT', `output "${name}" has type ${t.type}, expected float32 or float16`);
+}
+
+/** IEEE half floats → float32 (fp16 exports). */
+export function halfToFloat(h: Uint16Array): Float32Array {
+  const out = new Float32Array(h.length);
+  for (let i = 0; i < h.length; i++) {
+    const v = h[i]!;
+    const sign = v & 0x8000 ? -1 : 1;
+    const exp = (v >> 10) & 0x1f;
+    const frac = v & 0x3ff;
+    out[i] = exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? NaN : sign * Infinity) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
+  }
+  return out;
 }

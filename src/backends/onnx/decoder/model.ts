@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import type * as Ort from 'onnxruntime-node';
 import { RerankError, messageOf } from '../../../errors.js';
-import { createSession, loadOrt, type SessionOptions } from '../session.js';
+import { floatsOf, type FeedBuffers, type SessionInfo, type SessionOptions } from '../session.js';
+
+type SessionWorker = import('../session-worker.js').SessionWorker;
 
 /** One layer's past input (`past_key_values.{i}.key`) and the output that returns it (`present.{i}.key`). */
 interface PastTensor {
@@ -27,11 +28,12 @@ const OTHER_INPUTS = new Set(['input_ids', 'attention_mask', 'position_ids', 'us
  * exports: a causal LM (input_ids, attention_mask, position_ids, past_key_values.* → logits
  * [b, s, vocab], present.*) or a sequence-classification conversion (input_ids, attention_mask →
  * logits [b, labels]). Causal graphs are edited at load so that logits hold the last position only.
+ * The session lives in a worker thread, like an encoder's (OnnxModel in session.ts): feeds are handed
+ * over, the fetched outputs (logits, or a prefix's present.*) come back in buffers of their own.
  */
 export class DecoderSession {
   private constructor(
-    private readonly ort: typeof Ort,
-    private readonly session: Ort.InferenceSession,
+    private readonly worker: SessionWorker,
     readonly path: string,
     /** 'causal': logits over the vocabulary; 'head': a classification head's logits. */
     readonly kind: 'causal' | 'head',
@@ -51,25 +53,26 @@ export class DecoderSession {
    * right, where those positions are exact and their last-non-pad pooling finds the last token.
    */
   static async load(path: string, config: Record<string, unknown>, padId: number, padding: 'left' | 'right', o: SessionOptions): Promise<DecoderSession> {
-    const ort = await loadOrt();
+    const { SessionWorker } = await import('../session-worker.js');
     // Right padding reads each row's own last position, so it needs every position's logits.
     let edit = padding === 'left' ? await lastPositionEdit(path) : undefined;
-    let session = await createSession(edit?.bytes ?? path, path, o, edit ? dirname(path) : undefined);
-    if (edit && !session.inputNames.includes('position_ids')) {
+    let worker = await SessionWorker.start(edit ? { path, bytes: edit.bytes, dir: dirname(path) } : { path }, o);
+    if (edit && !worker.info.inputNames.includes('position_ids')) {
       // Without position_ids it must be padded on the right (see above), so it must keep every position.
-      await session.release();
+      await worker.close();
       edit = undefined;
-      session = await createSession(path, path, o);
+      worker = await SessionWorker.start({ path }, o);
     }
     try {
-      return DecoderSession.check(ort, session, path, config, padId, padding, Boolean(edit));
+      return DecoderSession.check(worker, path, config, padId, padding, Boolean(edit));
     } catch (e) {
-      await session.release();
+      await worker.close();
       throw e;
     }
   }
 
-  private static check(ort: typeof Ort, session: Ort.InferenceSession, path: string, config: Record<string, unknown>, padId: number, padding: 'left' | 'right', lastOnly: boolean): DecoderSession {
+  private static check(worker: SessionWorker, path: string, config: Record<string, unknown>, padId: number, padding: 'left' | 'right', lastOnly: boolean): DecoderSession {
+    const session = worker.info;
     const names = session.inputNames;
     const unknown = names.filter((n) => !OTHER_INPUTS.has(n) && !PAST.test(n));
     if (unknown.length || !names.includes('input_ids') || !names.includes('attention_mask')) {
@@ -83,7 +86,7 @@ export class DecoderSession {
     const past = kind === 'causal' ? pastTensors(session, config) : [];
     // Positions come from position_ids where the export takes them; otherwise only right padding keeps them exact.
     const side = names.includes('position_ids') ? padding : 'right';
-    return new DecoderSession(ort, session, path, kind, lastOnly && side === 'left', past, padId, side, vocab);
+    return new DecoderSession(worker, path, kind, lastOnly && side === 'left', past, padId, side, vocab);
   }
 
   /** The export has past inputs and returns them: a shared prefix can be run once. */
@@ -93,7 +96,7 @@ export class DecoderSession {
 
   /** Runs a prompt prefix alone and keeps its past tensors. */
   async prefix(ids: number[]): Promise<Prefix> {
-    const out = await this.session.run(this.feeds([ids]), this.past.map((p) => p.output));
+    const out = await this.worker.run(this.feeds([ids]), this.past.map((p) => p.output));
     return { length: ids.length, past: new Map(this.past.map((p) => [p.input, out[p.output]!.data as Float32Array | Uint16Array])) };
   }
 
@@ -103,8 +106,8 @@ export class DecoderSession {
    * the batch, positions go on from its length).
    */
   async run(rows: number[][], columns: number[], prefix?: Prefix): Promise<number[][]> {
-    const out = (await this.session.run(this.feeds(rows, prefix), ['logits'])).logits!;
-    const data = out.type === 'float16' ? halfToFloat(out.data as Uint16Array) : (out.data as Float32Array);
+    const out = (await this.worker.run(this.feeds(rows, prefix), ['logits'])).logits!;
+    const data = floatsOf(out, 'logits');
     const dims = out.dims;
     const cols = Math.max(...rows.map((r) => r.length));
     if (this.kind === 'head') {
@@ -122,12 +125,11 @@ export class DecoderSession {
   }
 
   async release(): Promise<void> {
-    await this.session.release();
+    await this.worker.close();
   }
 
-  /** Padded input_ids, attention_mask (prefix included), position_ids = cumsum(mask) − 1 (pads 1), past tensors. */
-  private feeds(rows: number[][], prefix?: Prefix): Record<string, Ort.Tensor> {
-    const { ort } = this;
+  /** Padded input_ids, attention_mask (prefix included), position_ids = cumsum(mask) − 1 (pads 1), past tensors: fresh buffers, handed to the worker. */
+  private feeds(rows: number[][], prefix?: Prefix): FeedBuffers {
     const B = rows.length;
     const S = Math.max(...rows.map((r) => r.length));
     const P = prefix?.length ?? 0;
@@ -143,16 +145,20 @@ export class DecoderSession {
         pos[r * S + offset + i] = BigInt(P + i);
       }
     });
-    const feeds: Record<string, Ort.Tensor> = {
-      input_ids: new ort.Tensor('int64', ids, [B, S]),
-      attention_mask: new ort.Tensor('int64', mask, [B, P + S]),
+    const feeds: FeedBuffers = {
+      input_ids: { type: 'int64', data: ids, dims: [B, S] },
+      attention_mask: { type: 'int64', data: mask, dims: [B, P + S] },
     };
-    const names = this.session.inputNames;
-    if (names.includes('position_ids')) feeds.position_ids = new ort.Tensor('int64', pos, [B, S]);
-    if (names.includes('use_cache_branch')) feeds.use_cache_branch = new ort.Tensor('bool', Uint8Array.of(P > 0 ? 1 : 0), [1]);
+    const names = this.worker.info.inputNames;
+    if (names.includes('position_ids')) feeds.position_ids = { type: 'int64', data: pos, dims: [B, S] };
+    if (names.includes('use_cache_branch')) feeds.use_cache_branch = { type: 'bool', data: Uint8Array.of(P > 0 ? 1 : 0), dims: [1] };
     for (const p of this.past) {
       const one = prefix?.past.get(p.input);
-      feeds[p.input] = new ort.Tensor(p.type, one ? repeat(one, B) : p.type === 'float16' ? new Uint16Array(0) : new Float32Array(0), [B, ...insertLength(p.dims, P)]);
+      const dims = [B, ...insertLength(p.dims, P)];
+      // The prefix's own tensors stay here for the next batch; the worker gets a repeated copy.
+      feeds[p.input] = p.type === 'float16'
+        ? { type: 'float16', data: one ? repeat(one as Uint16Array, B) : new Uint16Array(0), dims }
+        : { type: 'float32', data: one ? repeat(one as Float32Array, B) : new Float32Array(0), dims };
     }
     return feeds;
   }
@@ -163,7 +169,7 @@ export class DecoderSession {
 }
 
 /** The past inputs, with their shapes from the export (or config.json) and the outputs that return them. */
-function pastTensors(session: Ort.InferenceSession, config: Record<string, unknown>): PastTensor[] {
+function pastTensors(session: SessionInfo, config: Record<string, unknown>): PastTensor[] {
   const num = (k: string) => (typeof config[k] === 'number' ? (config[k] as number) : undefined);
   const heads = num('num_key_value_heads') ?? num('num_attention_heads');
   const headDim = num('head_dim') ?? ((num('hidden_size') ?? 0) / (num('num_attention_heads') ?? 1) || undefined);
@@ -201,17 +207,4 @@ async function lastPositionEdit(path: string): Promise<{ bytes: Uint8Array } | u
   } catch {
     return undefined;
   }
-}
-
-/** IEEE half floats → float32 (fp16 exports). */
-function halfToFloat(h: Uint16Array): Float32Array {
-  const out = new Float32Array(h.length);
-  for (let i = 0; i < h.length; i++) {
-    const v = h[i]!;
-    const sign = v & 0x8000 ? -1 : 1;
-    const exp = (v >> 10) & 0x1f;
-    const frac = v & 0x3ff;
-    out[i] = exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? NaN : sign * Infinity) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
-  }
-  return out;
 }
