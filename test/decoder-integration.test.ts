@@ -230,7 +230,7 @@ describe('rerankit rerank on decoder models', () => {
     return { code: r.status, stdout: r.stdout, stderr: r.stderr };
   };
 
-  test('detects the recipe, prints the cross-encoder JSON; --recipe, --instruction, --no-prefix-cache; one error line', async () => {
+  test('detects the recipe, prints the cross-encoder JSON with the raw field; --recipe, --instruction, --no-prefix-cache; one error line', async () => {
     const cases = defaultCases('qwen3-reranker-tiny').filter((c, _, all) => c.query === all[0]!.query);
     const docs = join(tmp, 'docs.jsonl');
     writeFileSync(docs, cases.map((c) => JSON.stringify(c.document)).join('\n'));
@@ -239,8 +239,10 @@ describe('rerankit rerank on decoder models', () => {
     const out = JSON.parse(r.stdout).results;
     assert.equal(out.length, cases.length);
     for (const x of out) {
-      assert.deepEqual(Object.keys(x), ['index', 'score', 'logits']);
+      // The cross-encoder command's JSON, with the recipe's raw score in the raw field.
+      assert.deepEqual(Object.keys(x), ['index', 'score', 'raw', 'logits']);
       assert.ok(Math.abs(x.score - expected(cases[x.index]!).score) <= 1e-4);
+      assert.ok(Math.abs(x.raw - expected(cases[x.index]!).raw) <= 1e-4);
     }
     const other = cli(['rerank', '--model', QWEN, '-q', cases[0]!.query, '-d', docs, '--instruction', 'Given a question, retrieve Wikipedia passages that answer the question']);
     assert.equal(other.code, 0, other.stderr);

@@ -38,7 +38,10 @@ Examples:
       const reranker = await createReranker({ ...options, kind });
       try {
         const results = await reranker.rerank(flags.query, documents, { topK: flags.topK, threshold: flags.threshold, returnDocuments: Boolean(flags.returnDocuments) });
-        printJson({ results: results.map(printable) });
+        // The cross-encoder's {index, score, logits} is a contract; every other reranker also prints its raw score.
+        const { CrossEncoder } = await import('../../backends/onnx/cross-encoder.js');
+        const classic = reranker instanceof CrossEncoder;
+        printJson({ results: results.map((r) => printable(r, classic)) });
       } finally {
         await reranker.close();
       }
@@ -49,17 +52,15 @@ Examples:
 const COMMAND_FLAGS = new Set(['reranker', 'query', 'documents', 'topK', 'threshold', 'returnDocuments']);
 
 /**
- * One printed result: a cross-encoder's is exactly {index, score, logits} (+ document); any other kind
- * prints index, score and whichever of raw, rank and members it has.
+ * One printed result: a cross-encoder's is exactly {index, score, logits} (+ document); any other
+ * reranker prints index, score, its raw score, and whichever of logits, rank and members it has.
  */
-function printable(r: RerankResult): Record<string, unknown> {
+function printable(r: RerankResult, classic: boolean): Record<string, unknown> {
   const out: Record<string, unknown> = { index: r.index, score: r.score };
+  if (r.raw !== undefined && !classic) out.raw = r.raw;
   if (r.logits !== undefined) out.logits = r.logits;
-  else {
-    if (r.raw !== undefined) out.raw = r.raw;
-    if (r.rank !== undefined) out.rank = r.rank;
-    if (r.members !== undefined) out.members = r.members;
-  }
+  if (r.rank !== undefined) out.rank = r.rank;
+  if (r.members !== undefined) out.members = r.members;
   if (r.document !== undefined) out.document = r.document;
   return out;
 }
