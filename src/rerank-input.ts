@@ -1,5 +1,5 @@
 import { RerankError } from './errors.js';
-import type { DocInput, RerankOptions, RerankResult } from './types.js';
+import type { DocInput, PairOptions, RerankOptions, RerankResult } from './types.js';
 import { bestFirst } from './util/scores.js';
 
 /**
@@ -60,4 +60,22 @@ export function finishResults(results: RerankResult[], documents: DocInput[], o:
   if (o.threshold !== undefined) out = out.filter((r) => r.score >= o.threshold!);
   if (o.topK !== undefined) out = out.slice(0, o.topK);
   return out.map(({ document: _, ...r }) => (o.returnDocuments ? { ...r, document: documents[r.index] } : r));
+}
+
+/**
+ * The per-request options that change a pair's score (truncation): what a combinator forwards to the
+ * rerankers it calls and what the server passes to a pair scorer. Undefined fields are left out.
+ */
+export function pairOptions(o: PairOptions): PairOptions {
+  const out: PairOptions = {};
+  if (o.maxTokensPerDoc !== undefined) out.maxTokensPerDoc = o.maxTokensPerDoc;
+  if (o.maxChunksPerDoc !== undefined) out.maxChunksPerDoc = o.maxChunksPerDoc;
+  if (o.truncate !== undefined) out.truncate = o.truncate;
+  if (o.truncationDirection !== undefined) out.truncationDirection = o.truncationDirection;
+  return out;
+}
+
+/** A stable key for a set of truncation options (absent and undefined fields are the same): cache keys, batch grouping. */
+export function optionsKey(o: PairOptions): string {
+  return JSON.stringify(pairOptions(o));
 }

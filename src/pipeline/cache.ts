@@ -1,8 +1,7 @@
 import { RerankError } from '../errors.js';
 import { isPairScorer, isTokenCounter, type Capability, type DocInput, type PairOptions, type Reranker, type RerankOptions, type RerankResult, type ScoredPair } from '../types.js';
-import { checkRerankInput, finishResults } from '../rerank-input.js';
+import { checkRerankInput, finishResults, pairOptions } from '../rerank-input.js';
 import { ScoreCache } from '../util/score-cache.js';
-import { pairOptions } from './util.js';
 
 export interface CacheOptions {
   /** Most (query, document) scores kept (default 10000), least recently used evicted first. */

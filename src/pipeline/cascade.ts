@@ -1,7 +1,6 @@
 import { RerankError } from '../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../types.js';
-import { checkRerankInput, finishResults } from '../rerank-input.js';
-import { pairOptions } from './util.js';
+import { checkRerankInput, finishResults, pairOptions } from '../rerank-input.js';
 
 export interface CascadeOptions {
   /** How many of the cheap reranker's best documents the expensive reranker orders (default 20). */

@@ -1,8 +1,8 @@
 import { RerankError } from '../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../types.js';
-import { checkRerankInput, finishResults } from '../rerank-input.js';
+import { checkRerankInput, finishResults, pairOptions } from '../rerank-input.js';
 import { bestFirst, minMax, RRF_K, rrfScores } from '../util/scores.js';
-import { pairOptions, scoresByIndex } from './util.js';
+import { scoresByIndex } from './util.js';
 
 export interface EnsembleMember {
   reranker: Reranker;

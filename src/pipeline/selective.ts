@@ -1,8 +1,8 @@
 import { RerankError } from '../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../types.js';
-import { checkRerankInput, finishResults } from '../rerank-input.js';
+import { checkRerankInput, finishResults, pairOptions } from '../rerank-input.js';
 import { minMax } from '../util/scores.js';
-import { firstStageScore, pairOptions } from './util.js';
+import { firstStageScore } from './util.js';
 
 export interface SelectiveOptions {
   /**

@@ -1,7 +1,6 @@
 import { RerankError } from '../errors.js';
 import type { DocInput, Reranker, RerankOptions, RerankResult } from '../types.js';
-import { checkRerankInput, finishResults } from '../rerank-input.js';
-import { pairOptions } from './util.js';
+import { checkRerankInput, finishResults, pairOptions } from '../rerank-input.js';
 
 export interface ThresholdOptions {
   /** Drop results scoring below this (a call's own `threshold` option overrides it). */

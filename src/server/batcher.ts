@@ -1,4 +1,5 @@
 import { RerankError } from '../errors.js';
+import { optionsKey } from '../rerank-input.js';
 import type { PairOptions, ScoredPair } from '../types.js';
 import type { BatchSettings } from './settings.js';
 
@@ -264,9 +265,4 @@ export class MicroBatcher {
 
 function cancelled(): RerankError {
   return new RerankError('RERANK_CANCELLED', 'the client closed the connection');
-}
-
-/** A stable key for a set of truncation options (absent and undefined fields are the same). */
-export function optionsKey(o: PairOptions): string {
-  return JSON.stringify([o.maxTokensPerDoc, o.maxChunksPerDoc, o.truncate, o.truncationDirection]);
 }

@@ -1,7 +1,7 @@
 import { RerankError } from '../errors.js';
-import { checkRerankInput, finishResults } from '../rerank-input.js';
+import { checkRerankInput, finishResults, optionsKey, pairOptions } from '../rerank-input.js';
 import { isPairScorer, isTokenCounter, type DocInput, type PairOptions, type PairScorer, type Reranker, type RerankOptions, type RerankResult, type ScoredPair } from '../types.js';
-import { MicroBatcher, optionsKey } from './batcher.js';
+import { MicroBatcher } from './batcher.js';
 import { ScoreCache } from '../util/score-cache.js';
 import type { ServerMetrics } from './metrics.js';
 import type { BatchSettings } from './settings.js';
@@ -41,10 +41,6 @@ function byQuery(pairs: [string, string][]): Map<string, number[]> {
   });
   return groups;
 }
-
-const pairOptions = (o: RerankOptions): PairOptions => ({
-  maxTokensPerDoc: o.maxTokensPerDoc, maxChunksPerDoc: o.maxChunksPerDoc, truncate: o.truncate, truncationDirection: o.truncationDirection,
-});
 
 const since = (t0: number) => performance.now() - t0;
 
