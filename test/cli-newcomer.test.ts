@@ -391,3 +391,21 @@ function inTerminal(args: string[], script: [RegExp, string][]): Promise<{ out: 
     });
   });
 }
+
+describe('output into a pipe that closes early', () => {
+  test('`rerankit fuse ... | head -1` ends quietly with status 0, not an EPIPE crash', async () => {
+    // Runs big enough (~2 MB fused) that the output outlasts the pipe's buffer.
+    const dir = mkdtempSync(join(tmpdir(), 'rerankit-epipe-'));
+    const run = (tag: string) => Array.from({ length: 40_000 }, (_, i) => `q${i % 40} Q0 d${i} ${i % 1000} ${(i * 7919) % 1000} ${tag}`).join('\n') + '\n';
+    writeFileSync(join(dir, 'a.run'), run('a'));
+    writeFileSync(join(dir, 'b.run'), run('b'));
+    const child = spawn(process.execPath, [BIN, 'fuse', '--run', join(dir, 'a.run'), '--run', join(dir, 'b.run'), '--method', 'rrf'], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy()); // the reader takes one chunk and leaves, as head does
+    const code = await new Promise<number | null>((r) => child.once('exit', r));
+    rmSync(dir, { recursive: true, force: true });
+    assert.equal(code, 0, stderr);
+    assert.doesNotMatch(stderr, /EPIPE/);
+  });
+});

@@ -18,6 +18,11 @@ const COMMANDS: (() => Promise<{ register(program: Command): void }>)[] = [
 ];
 
 export async function main(argv: string[]): Promise<void> {
+  // `rerankit ... | head`: a reader that stops early is not an error; end quietly as Unix tools do.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
   const program = new Command('rerankit')
     .description('Rerankers for search and RAG: exact ONNX cross-encoders, LLM and hosted rerankers, server, retrieval, evaluation')
     .version('0.1.0')
