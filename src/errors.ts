@@ -27,6 +27,7 @@ export const ERRORS = {
   RERANK_UNAUTHORIZED: { status: 401, text: 'missing or invalid API key' },
   RERANK_LIMIT: { status: 413, text: 'request exceeds a limit' },
   RERANK_OVERLOADED: { status: 429, text: 'server is overloaded' },
+  RERANK_RATE_LIMITED: { status: 429, text: 'this API key is over its rate limit' },
   RERANK_INTERNAL: { status: 500, text: 'internal server error' },
   RERANK_USAGE: { status: 400, text: 'invalid command line (see --help)' },
   // 499 is nginx's "client closed request": nobody reads it, but logs and metrics do.

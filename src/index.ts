@@ -19,6 +19,8 @@ export type { BiEncoderOptions, Pooling } from './backends/onnx/bi-encoder.js';
 export * from './retrieval/index.js';
 export * from './pipeline/index.js';
 export * from './eval/index.js';
+export { explainRerank, withExplanations, explainPair, explainBm25, explainByOcclusion, pairReasons, scorerOf, DEFAULT_MAX_CALLS } from './explain/index.js';
+export type { Group, GroupScorer, PairReason } from './explain/index.js';
 // The collection loaders docs/evaluation.md lists (loadDataset detects which one a folder needs).
 export { loadCisi, loadCranfield } from './eval/smart.js';
 export { loadNovelEval, loadSciFact } from './eval/collections.js';

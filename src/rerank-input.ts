@@ -49,7 +49,11 @@ export function checkRerankOptions(o: RerankOptions = {}, names: OptionNames = {
   if (o.truncate !== undefined && typeof o.truncate !== 'boolean') bad('truncate', 'true or false');
   if (o.truncationDirection !== undefined && o.truncationDirection !== 'left' && o.truncationDirection !== 'right') bad('truncationDirection', '"left" or "right"');
   if (o.returnDocuments !== undefined && typeof o.returnDocuments !== 'boolean') bad('returnDocuments', 'true or false');
+  if (o.explain !== undefined && typeof o.explain !== 'boolean' && !isExplainObject(o.explain)) bad('explain', 'true, false or {maxCalls: a positive integer}');
 }
+
+const isExplainObject = (e: unknown) => !!e && typeof e === 'object' && !Array.isArray(e)
+  && Object.keys(e).every((k) => k === 'maxCalls') && ((e as { maxCalls?: unknown }).maxCalls === undefined || positiveInt((e as { maxCalls?: unknown }).maxCalls));
 
 /**
  * Sorts best first (ties by input order), applies threshold then topK, and attaches documents only on

@@ -22,6 +22,38 @@ export interface RerankOptions extends TruncationOptions {
   threshold?: number;
   /** Include the input document in each result. */
   returnDocuments?: boolean;
+  /** Add an `explanation` to each result (src/explain: occlusion for any reranker); honoured by `explainRerank`/`withExplanations`, the server and the CLI. */
+  explain?: boolean | ExplainOptions;
+}
+
+export interface ExplainOptions {
+  /** Extra (query, text) pairs the explanation may score in all, per call (default 512): long documents get spans of several words. */
+  maxCalls?: number;
+}
+
+/** A span of a text and how much of the score it accounts for. Offsets are UTF-16 code units (String.slice). */
+export interface Attribution {
+  start: number;
+  end: number;
+  text: string;
+  /** Occlusion: the score minus the score with the span removed; bm25: the span's exact share of the BM25 score. */
+  weight: number;
+}
+
+/** Why a result scored as it did: its score attributed to spans of the query and of the document, in text order. */
+export interface Explanation {
+  /** 'occlusion' (any reranker, weights in `score` units) or 'bm25' (exact per-term contributions, which sum to `score`). */
+  method: 'occlusion' | 'bm25';
+  /** The score the weights explain: the result's `score` (occlusion) or the BM25 score. */
+  score: number;
+  query: Attribution[];
+  document: Attribution[];
+  /** Words per document span (1 = word by word; more where the call cap made spans coarser). */
+  words: number;
+  /** Extra pairs scored for this result (0 for bm25). */
+  calls: number;
+  /** bm25 only: each matched query term's exact contribution (they sum to `score`) and its count in the document. */
+  terms?: { term: string; weight: number; tf: number }[];
 }
 
 /**
@@ -40,6 +72,8 @@ export interface RerankResult extends ScoredPair {
   rank?: number;
   members?: number[];
   document?: DocInput;
+  /** Only when `explain` was asked: the same shape and meaning for every backend (src/explain). */
+  explanation?: Explanation;
 }
 
 /** A scored (query, document) pair: the result fields that do not depend on the list. */

@@ -9,6 +9,7 @@ import { metarank } from './dialects/metarank.js';
 import { teiInfinity } from './dialects/tei-infinity.js';
 import { dialectStatus, errorBody, toFailure, type Dialect } from './http-errors.js';
 import { BodyBudget, checkDepth, decodeBody, serverFactory } from './http-limits.js';
+import { LEARN_POST_URLS, registerLearnRoutes } from './learn-routes.js';
 import { ServerMetrics } from './metrics.js';
 import { ModelPool } from './pool.js';
 import { deadlineOf, serve, type ServeAnswer, type ServeContext } from './serve.js';
@@ -95,7 +96,7 @@ export async function buildServer(settings: AppSettings): Promise<RerankServer> 
   });
   app.setNotFoundHandler((req, reply) => {
     const path = req.url.split('?')[0]!;
-    if (ROUTES.some((r) => matches(r.url, path))) {
+    if ([...ROUTES.map((r) => r.url), ...LEARN_POST_URLS].some((url) => matches(url, path))) {
       return reply.code(405).header('allow', 'POST').send(errorBody('plain', { status: 405, code: 'RERANK_METHOD', message: `${req.method} ${path} is not allowed; use POST` }));
     }
     reply.code(404).send(errorBody('plain', { status: 404, code: 'RERANK_NOT_FOUND', message: `no route ${req.method} ${path}` }));
@@ -124,6 +125,10 @@ export async function buildServer(settings: AppSettings): Promise<RerankServer> 
   const ctx: ServeContext = { pool, limits: settings };
   for (const route of ROUTES) registerRoute(app, ctx, route);
   registerMeta(app, pool, metrics, budget);
+  // Metarank's learning API; the learner opens only when the config has learned models.
+  const learn = settings.learn ? await (await import('./learn-service.js')).LearnService.open(settings.learn, pool) : undefined;
+  if (learn) app.addHook('onClose', async () => learn.close());
+  await registerLearnRoutes(app, learn);
   return { app, pool, metrics };
 }
 

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { RerankError } from '../errors.js';
 import { fsErrorText } from '../util/fs-errors.js';
 import { DEFAULTS, DEFAULT_MODEL, NUMERIC_KEYS, type ModelSpec, type ServeSettings } from './settings.js';
+import type { MetarankSections } from './learn-config.js';
 
 /**
  * Settings come from four layers, later ones winning key by key: defaults, the YAML file
@@ -17,7 +18,7 @@ export type Layer = Record<string, unknown>;
 /** Options that apply to models given as bare strings (flags, env, or strings in the YAML list). */
 const MODEL_DEFAULT_KEYS = ['kind', 'dtype', 'maxLength', 'threads', 'longDocuments', 'revision'] as const;
 const LIST_KEYS = ['models', 'apiKeys'] as const;
-const STRING_KEYS = ['host', 'logLevel', 'config', ...MODEL_DEFAULT_KEYS] as const;
+const STRING_KEYS = ['host', 'logLevel', 'config', 'index', ...MODEL_DEFAULT_KEYS] as const;
 const ALIASES: Record<string, string> = { model: 'models', apiKey: 'apiKeys' };
 
 const camel = (k: string) => k.replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -42,6 +43,7 @@ const layerSchema = z.object({
   port: integer(0, 65535),
   ...Object.fromEntries(NUMERIC_KEYS.filter((k) => k !== 'port').map((k) => [k, integer(ZERO_OK.has(k) ? 0 : 1)])),
   ...Object.fromEntries(STRING_KEYS.map((k) => [k, k === 'maxLength' || k === 'threads' ? integer(1) : z.string().optional()])),
+  ui: z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ invalid_type_error: 'expected true or false' })).optional(),
   logLevel: z.enum(LOG_LEVELS, { errorMap: (_, ctx) => ({ message: `must be one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(ctx.data)}` }) }).optional(),
 }).strict();
 
@@ -64,7 +66,7 @@ export function checkLayer(raw: Layer, source: string): Layer {
 
 export function envLayer(env: NodeJS.ProcessEnv): Layer {
   const layer: Layer = {};
-  const keys = [...NUMERIC_KEYS, ...STRING_KEYS, 'model', 'apiKey'];
+  const keys = [...NUMERIC_KEYS, ...STRING_KEYS, 'model', 'apiKey', 'ui'];
   for (const k of keys) {
     const v = env[envName(k)];
     if (v !== undefined && v !== '') layer[k] = k === 'model' || k === 'apiKey' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v;
@@ -87,7 +89,11 @@ export async function fileLayer(path: string): Promise<Layer> {
   }
   if (doc === null || doc === undefined) return {};
   if (typeof doc !== 'object' || Array.isArray(doc)) throw new RerankError('RERANK_BAD_OPTION', `${path}: expected a mapping of settings`);
-  return checkLayer(doc as Layer, path);
+  // Metarank's sections (features, models map, state, core...) travel on as `learn` (docs/learning.md).
+  const { splitMetarank } = await import('./learn-config.js');
+  const { LEARNED_MODEL_TYPES } = await import('../learn/learner.js');
+  const { layer, learn } = splitMetarank(doc as Layer, LEARNED_MODEL_TYPES, path);
+  return { ...checkLayer(layer, path), ...(learn ? { learn } : {}) };
 }
 
 /**
@@ -125,10 +131,12 @@ export async function resolveSettings(flags: Layer, env: NodeJS.ProcessEnv = pro
   const path = (cli.config ?? fromEnv.config) as string | undefined;
   const merged: Layer = { ...DEFAULTS, ...(path ? await fileLayer(path) : {}), ...fromEnv, ...cli };
   const defaults = Object.fromEntries(MODEL_DEFAULT_KEYS.filter((k) => merged[k] !== undefined).map((k) => [k, merged[k]]));
-  const entries = (merged.models as z.infer<typeof entry>[] | undefined) ?? [DEFAULT_MODEL];
+  // A config with only Metarank's learning sections serves only those: no default cross-encoder.
+  const entries = (merged.models as z.infer<typeof entry>[] | undefined) ?? (merged.learn ? [] : [DEFAULT_MODEL]);
   const models = entries.map((e) => specOf(e, defaults));
-  for (const k of [...MODEL_DEFAULT_KEYS, 'config']) delete merged[k];
-  return { ...(merged as Omit<ServeSettings, 'models'>), models };
+  const learn = merged.learn ? await (await import('./learn-config.js')).resolveLearn(merged.learn as MetarankSections, models.flatMap((m) => [m.name, ...(m.aliases ?? [])])) : undefined;
+  for (const k of [...MODEL_DEFAULT_KEYS, 'config', 'learn']) delete merged[k];
+  return { ...(merged as Omit<ServeSettings, 'models'>), models, ...(learn ? { learn } : {}) };
 }
 
 /**

@@ -52,6 +52,23 @@ export class ServerMetrics {
   readonly loadSeconds = new Gauge({
     name: 'rerankit_model_load_seconds', help: 'Time taken to load each model', labelNames: ['model'], registers: [this.registry],
   });
+  readonly redisUp = new Gauge({
+    name: 'rerankit_redis_up', help: 'Whether the shared-state Redis (--cache redis://) is connected and answering', registers: [this.registry],
+  });
+  readonly redisOutages = new Counter({
+    name: 'rerankit_redis_outages_total', help: 'Times the shared-state Redis went down or slow (each logged once)', registers: [this.registry],
+  });
+  readonly redisFallbacks = new Counter({
+    name: 'rerankit_redis_fallbacks_total', help: 'Operations done without Redis (down, timeout, error): local cache only, local rate-limit bucket',
+    labelNames: ['op', 'reason'], registers: [this.registry],
+  });
+  readonly sharedCacheHits = new Counter({
+    name: 'rerankit_shared_cache_hits_total', help: 'Pairs answered from the shared (Redis) score cache after a local miss', labelNames: ['model'], registers: [this.registry],
+  });
+  readonly keyRequests = new Counter({
+    name: 'rerankit_api_key_requests_total', help: 'Rerank requests by API key id (first 12 hex digits of its SHA-256) and outcome, on this replica',
+    labelNames: ['key', 'outcome'], registers: [this.registry],
+  });
 
   constructor() {
     collectDefaultMetrics({ register: this.registry, prefix: 'rerankit_' });

@@ -13,11 +13,13 @@ export class ModelPool {
   private readonly models: ServedModel[] = [];
   /** Names (and aliases) of configured models not loaded yet: requests for them are 503, not 404. */
   private readonly loading = new Set<string>();
+  private loadCalled = false;
 
   constructor(private readonly settings: PoolSettings, private readonly metrics: ServerMetrics) {}
 
   /** Loads every spec through the registry (in order, so load times are not skewed by each other). */
   async load(specs: ModelSpec[]): Promise<void> {
+    this.loadCalled = true;
     for (const spec of specs) for (const key of [spec.name, ...(spec.aliases ?? [])]) this.loading.add(key);
     for (const spec of specs) {
       const start = performance.now();
@@ -31,7 +33,8 @@ export class ModelPool {
 
   /** Every configured model is loaded (what /ready reports to a load balancer). */
   get ready(): boolean {
-    return this.models.length > 0 && this.loading.size === 0;
+    // A server of learned models only (a Metarank config) loads no reranker and is ready at once.
+    return (this.models.length > 0 || this.loadCalled) && this.loading.size === 0;
   }
 
   /** Serves an already built Reranker (library use and tests). */

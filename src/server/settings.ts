@@ -1,4 +1,5 @@
 import type { HttpLimits } from './http-limits.js';
+import type { LearnSettings } from './learn-config.js';
 /** Everything `rerankit serve` can be told, with the defaults in one object. */
 
 /** One served model: `name` is what a request's `model` field (and Metarank's path) uses. */
@@ -53,6 +54,12 @@ export interface ServeSettings extends ServeLimits, BatchSettings, HttpLimits {
   retryAfter: number;
   /** pino level, or 'silent'. */
   logLevel: string;
+  /** The playground at /ui (docs/server.md "See it"); on unless false (`--no-ui`). */
+  ui?: boolean;
+  /** A saved index folder (`rerankit index`) to search at POST /v1/search: first stage, then rerank. */
+  index?: string;
+  /** Metarank's learning sections of the config file (docs/learning.md); absent: no /rank, /train models. */
+  learn?: LearnSettings;
 }
 
 export const DEFAULT_MODEL = 'cross-encoder/ms-marco-MiniLM-L-6-v2';

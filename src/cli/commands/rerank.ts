@@ -21,7 +21,9 @@ export function register(program: Command): void {
     .requiredOption('-d, --documents <file|->', 'one document per line: a JSON string or an object with a "text" field ("-" reads stdin)')
     .option('-k, --top-k <n>', 'keep the best n', intArg('--top-k', 1))
     .option('--threshold <score>', 'drop results scoring below this (scores are in [0, 1])', numArg('--threshold', { min: 0, max: 1, why: 'the range of every score' }))
-    .option('--return-documents', 'include each document in its result');
+    .option('--return-documents', 'include each document in its result')
+    .option('--explain', 'add each result\'s "explanation": its score attributed to query and document spans (docs/explain.md)')
+    .option('--explain-calls <n>', 'with --explain: at most this many extra pairs scored (default 512)', intArg('--explain-calls', 1));
   addRerankerOptions(cmd, { defaultKind: 'cross-encoder', legacyShortModel: true })
     .addHelpText('after', `
 Examples:
@@ -37,7 +39,11 @@ Examples:
       const { createReranker } = await import('../../registry.js');
       const reranker = await createReranker({ ...options, kind });
       try {
-        const results = await reranker.rerank(flags.query, documents, { topK: flags.topK, threshold: flags.threshold, returnDocuments: Boolean(flags.returnDocuments) });
+        const options = { topK: flags.topK, threshold: flags.threshold, returnDocuments: Boolean(flags.returnDocuments) };
+        const explain = flags.explain ? (flags.explainCalls ? { maxCalls: flags.explainCalls as number } : true) : undefined;
+        const results = explain
+          ? await (await import('../../explain/index.js')).explainRerank(reranker, flags.query, documents, { ...options, explain })
+          : await reranker.rerank(flags.query, documents, options);
         // The cross-encoder's {index, score, logits} is a contract; every other reranker also prints its raw score.
         const { CrossEncoder } = await import('../../backends/onnx/cross-encoder.js');
         const classic = reranker instanceof CrossEncoder;
@@ -49,7 +55,7 @@ Examples:
 }
 
 /** The command's own flags; every other flag given on the command line is an option of the reranker kind. */
-const COMMAND_FLAGS = new Set(['reranker', 'query', 'documents', 'topK', 'threshold', 'returnDocuments']);
+const COMMAND_FLAGS = new Set(['reranker', 'query', 'documents', 'topK', 'threshold', 'returnDocuments', 'explain', 'explainCalls']);
 
 /**
  * One printed result: a cross-encoder's is exactly {index, score, logits} (+ document); any other
@@ -62,5 +68,6 @@ function printable(r: RerankResult, classic: boolean): Record<string, unknown> {
   if (r.rank !== undefined) out.rank = r.rank;
   if (r.members !== undefined) out.members = r.members;
   if (r.document !== undefined) out.document = r.document;
+  if (r.explanation !== undefined) out.explanation = r.explanation;
   return out;
 }

@@ -1,10 +1,11 @@
 import { docText, errorResponses, int, num, requestId, rerankAnswer, str, type DialectRoute } from './common.js';
+import { explainOption, explainSchema, explanationOf, explanationSchema, type ExplainField } from './explain.js';
 
-interface V1Body {
+interface V1Body extends ExplainField {
   model?: string; query: string; documents: unknown[]; top_n?: number; return_documents?: boolean;
   rank_fields?: string[]; max_chunks_per_doc?: number;
 }
-interface V2Body { model?: string; query: string; documents: string[]; top_n?: number; max_tokens_per_doc?: number }
+interface V2Body extends ExplainField { model?: string; query: string; documents: string[]; top_n?: number; max_tokens_per_doc?: number }
 
 const NAMES = { topK: 'top_n', maxChunksPerDoc: 'max_chunks_per_doc', maxTokensPerDoc: 'max_tokens_per_doc' };
 
@@ -14,6 +15,7 @@ const common = {
   model: { type: 'string', description: 'Served model name or alias; the first served model when absent' },
   query: { type: 'string' },
   top_n: { type: 'integer', description: 'Return the best top_n results (>= 1; larger than the document count means all)' },
+  explain: explainSchema,
 } as const;
 
 const metaSchema = {
@@ -44,7 +46,7 @@ const v1Schema = {
       type: 'object', required: ['id', 'results'],
       properties: {
         id: str, model: str,
-        results: { type: 'array', items: { type: 'object', required: ['index', 'relevance_score'], properties: { index: int, relevance_score: num, document: { type: 'object', additionalProperties: true } } } },
+        results: { type: 'array', items: { type: 'object', required: ['index', 'relevance_score'], properties: { index: int, relevance_score: num, document: { type: 'object', additionalProperties: true }, explanation: explanationSchema } } },
         usage: { type: 'object', properties: { total_tokens: int, prompt_tokens: int, completion_tokens: int } },
         meta: metaSchema,
       },
@@ -67,7 +69,7 @@ const v2Schema = {
   response: {
     200: {
       type: 'object', required: ['id', 'results', 'meta'],
-      properties: { id: str, results: { type: 'array', items: { type: 'object', required: ['index', 'relevance_score'], properties: { index: int, relevance_score: num } } }, meta: metaSchema },
+      properties: { id: str, results: { type: 'array', items: { type: 'object', required: ['index', 'relevance_score'], properties: { index: int, relevance_score: num, explanation: explanationSchema } } }, meta: metaSchema },
     },
     ...cohereErrors,
   },
@@ -89,7 +91,7 @@ export const cohereV1: DialectRoute<V1Body> = {
   toRequest: (b) => ({
     op: 'rerank', model: b.model, field: 'documents', names: NAMES, query: b.query,
     documents: b.documents.map((d, i) => docText(d, i, b.rank_fields)),
-    options: { topK: b.top_n, maxChunksPerDoc: b.max_chunks_per_doc },
+    options: { topK: b.top_n, maxChunksPerDoc: b.max_chunks_per_doc, explain: explainOption(b.explain) },
   }),
   toBody: (answer, b) => {
     const { model, outcome } = rerankAnswer(answer);
@@ -97,7 +99,7 @@ export const cohereV1: DialectRoute<V1Body> = {
     return {
       id: requestId(),
       model: model.name,
-      results: outcome.results.map((r) => ({ index: r.index, relevance_score: r.score, ...(b.return_documents ? { document: returned(b.documents[r.index]) } : {}) })),
+      results: outcome.results.map((r) => ({ index: r.index, relevance_score: r.score, ...(b.return_documents ? { document: returned(b.documents[r.index]) } : {}), ...explanationOf(r) })),
       // Cohere's meta, Jina's usage.total_tokens, and OpenAI-style prompt/completion tokens (Together, the AI SDK).
       usage: { total_tokens: tokens, prompt_tokens: tokens, completion_tokens: 0 },
       meta: meta('1', tokens),
@@ -111,13 +113,13 @@ export const cohereV2: DialectRoute<V2Body> = {
   dialect: 'cohere',
   toRequest: (b) => ({
     op: 'rerank', model: b.model, field: 'documents', names: NAMES, query: b.query, documents: b.documents,
-    options: { topK: b.top_n, maxTokensPerDoc: b.max_tokens_per_doc },
+    options: { topK: b.top_n, maxTokensPerDoc: b.max_tokens_per_doc, explain: explainOption(b.explain) },
   }),
   toBody: (answer) => {
     const { outcome } = rerankAnswer(answer);
     return {
       id: requestId(),
-      results: outcome.results.map((r) => ({ index: r.index, relevance_score: r.score })),
+      results: outcome.results.map((r) => ({ index: r.index, relevance_score: r.score, ...explanationOf(r) })),
       meta: meta('2', outcome.tokens),
     };
   },

@@ -3,9 +3,10 @@ import type { Dialect } from '../http-errors.js';
 import { rawScoreOf } from '../served-model.js';
 import type { ServeAnswer, ServeRequest } from '../serve.js';
 import { errorResponses, int, num, requestId, rerankAnswer, str, type DialectRoute } from './common.js';
+import { explainOption, explainSchema, explanationOf, explanationSchema, type ExplainField } from './explain.js';
 
 /** TEI sends `texts`; Infinity sends `documents`. Both POST /rerank. */
-interface RerankBody {
+interface RerankBody extends ExplainField {
   model?: string; query: string; texts?: string[]; documents?: string[];
   truncate?: boolean; truncation_direction?: string; raw_scores?: boolean; return_text?: boolean;
   return_documents?: boolean; top_n?: number;
@@ -30,18 +31,19 @@ const schema = {
       return_text: { type: 'boolean', default: false, description: 'TEI: include each text' },
       return_documents: { type: 'boolean', default: false, description: 'Infinity: include each document' },
       top_n: { type: 'integer', description: 'Infinity: keep the best top_n' },
+      explain: explainSchema,
     },
   },
   response: {
     200: {
       description: 'TEI: a bare array of ranks; Infinity: a "rerank" object',
       oneOf: [
-        { type: 'array', items: { type: 'object', required: ['index', 'score'], properties: { index: int, score: num, text: str } } },
+        { type: 'array', items: { type: 'object', required: ['index', 'score'], properties: { index: int, score: num, text: str, explanation: explanationSchema } } },
         {
           type: 'object', required: ['object', 'results', 'model', 'usage', 'id', 'created'],
           properties: {
             object: { type: 'string', enum: ['rerank'] }, id: str, created: int, model: str,
-            results: { type: 'array', items: { type: 'object', required: ['relevance_score', 'index'], properties: { relevance_score: num, index: int, document: str } } },
+            results: { type: 'array', items: { type: 'object', required: ['relevance_score', 'index'], properties: { relevance_score: num, index: int, document: str, explanation: explanationSchema } } },
             usage: { type: 'object', properties: { prompt_tokens: int, total_tokens: int } },
           },
         },
@@ -68,12 +70,12 @@ const direction = (d?: string) => (d === undefined ? undefined : d.toLowerCase()
 function toRequest(b: RerankBody): ServeRequest {
   if (rerankDialect(b) === 'infinity') {
     const model = b.model === INFINITY_DEFAULT_MODEL ? undefined : b.model;
-    return { op: 'rerank', model, field: 'documents', names: { topK: 'top_n' }, query: b.query, documents: b.documents!, options: { topK: b.top_n } };
+    return { op: 'rerank', model, field: 'documents', names: { topK: 'top_n' }, query: b.query, documents: b.documents!, options: { topK: b.top_n, explain: explainOption(b.explain) } };
   }
   // TEI serves one model and ignores fields it does not know, `model` among them.
   return {
     op: 'rerank', field: 'texts', names: { truncationDirection: 'truncation_direction' }, query: b.query, documents: b.texts!,
-    options: { truncate: b.truncate, truncationDirection: direction(b.truncation_direction) },
+    options: { truncate: b.truncate, truncationDirection: direction(b.truncation_direction), explain: explainOption(b.explain) },
   };
 }
 
@@ -81,14 +83,14 @@ function toBody(answer: ServeAnswer, b: RerankBody): unknown {
   const { model, outcome } = rerankAnswer(answer);
   const value = b.raw_scores ? rawScoreOf : (r: { score: number }) => r.score;
   if (rerankDialect(b) === 'tei') {
-    return outcome.results.map((r) => ({ index: r.index, score: value(r), ...(b.return_text ? { text: b.texts![r.index] } : {}) }));
+    return outcome.results.map((r) => ({ index: r.index, score: value(r), ...(b.return_text ? { text: b.texts![r.index] } : {}), ...explanationOf(r) }));
   }
   return {
     object: 'rerank',
     id: `infinity-${requestId()}`,
     created: Math.floor(Date.now() / 1000),
     model: model.name,
-    results: outcome.results.map((r) => ({ relevance_score: value(r), index: r.index, ...(b.return_documents ? { document: b.documents![r.index] } : {}) })),
+    results: outcome.results.map((r) => ({ relevance_score: value(r), index: r.index, ...(b.return_documents ? { document: b.documents![r.index] } : {}), ...explanationOf(r) })),
     usage: { prompt_tokens: outcome.tokens, total_tokens: outcome.tokens },
   };
 }

@@ -1,0 +1,45 @@
+import { RerankError } from '../errors.js';
+import { explainByOcclusion, maxCallsOf, type GroupScorer } from '../explain/occlusion.js';
+import { docText, pairOptions } from '../rerank-input.js';
+import { isPairScorer, type PairOptions } from '../types.js';
+import type { RequestControl, RerankOutcome, ServedModel } from './served-model.js';
+import type { RerankRequest } from './serve.js';
+
+/** The most extra pairs one request's explanation may ask for (a request's own cap may only be lower). */
+export const SERVER_MAX_EXPLAIN_CALLS = 8192;
+
+/**
+ * Occluded texts take the served model's one path: a pair scorer's through the score cache and the
+ * micro-batcher (merged with other requests' pairs), any other reranker through its queue slot.
+ */
+function servedScorer(model: ServedModel, options: PairOptions, ctl: RequestControl): GroupScorer {
+  if (isPairScorer(model.reranker)) {
+    return {
+      independent: true,
+      async score(groups) {
+        const { scores } = await model.scorePairs(groups.flatMap((g) => g.texts.map((t): [string, string] => [g.query, t])), options, ctl);
+        let k = 0;
+        return groups.map((g) => g.texts.map(() => scores[k++]!.score));
+      },
+    };
+  }
+  return {
+    independent: false,
+    score: (groups) => Promise.all(groups.map(async (g) => {
+      const out = new Array<number>(g.texts.length);
+      for (const r of (await model.rerank(g.query, g.texts, options, ctl)).results) out[r.index] = r.score;
+      return out;
+    })),
+  };
+}
+
+/** Adds explanations to a finished rerank outcome when the request asked for them; their time counts in `totalMs`. */
+export async function withExplanations(model: ServedModel, req: RerankRequest, outcome: RerankOutcome, ctl: RequestControl): Promise<RerankOutcome> {
+  if (!req.options.explain) return outcome;
+  const maxCalls = maxCallsOf(req.options.explain);
+  if (maxCalls > SERVER_MAX_EXPLAIN_CALLS) throw new RerankError('RERANK_LIMIT', `explain max_calls is ${maxCalls}; this server allows at most ${SERVER_MAX_EXPLAIN_CALLS}`);
+  const t0 = performance.now();
+  const texts = req.documents.map((d, i) => docText(d, i));
+  const results = await explainByOcclusion(req.query, texts, outcome.results, servedScorer(model, pairOptions(req.options), ctl), maxCalls);
+  return { ...outcome, results, timings: { ...outcome.timings, totalMs: outcome.timings.totalMs + (performance.now() - t0) } };
+}
