@@ -30,12 +30,15 @@ export const ERRORS = {
   RERANK_RATE_LIMITED: { status: 429, text: 'this API key is over its rate limit' },
   RERANK_INTERNAL: { status: 500, text: 'internal server error' },
   RERANK_USAGE: { status: 400, text: 'invalid command line (see --help)' },
+  RERANK_CONFIG: { status: 400, text: 'invalid configuration' },
   // 499 is nginx's "client closed request": nobody reads it, but logs and metrics do.
   RERANK_CANCELLED: { status: 499, text: 'the client closed the connection' },
   RERANK_DEADLINE: { status: 504, text: 'the request cannot finish before its deadline' },
   RERANK_MEDIA_TYPE: { status: 415, text: 'unsupported content encoding' },
   RERANK_LOADING: { status: 503, text: 'the model is still loading' },
   RERANK_METHOD: { status: 405, text: 'method not allowed' },
+  RERANK_BAD_EVENT: { status: 400, text: 'invalid feedback event' },
+  RERANK_STORE: { status: 500, text: 'the learning store cannot be read' },
 } as const satisfies Record<string, { status: number; text: string }>;
 
 export type ErrorCode = keyof typeof ERRORS;

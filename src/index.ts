@@ -21,6 +21,16 @@ export * from './pipeline/index.js';
 export * from './eval/index.js';
 export { explainRerank, withExplanations, explainPair, explainBm25, explainByOcclusion, pairReasons, scorerOf, DEFAULT_MAX_CALLS } from './explain/index.js';
 export type { Group, GroupScorer, PairReason } from './explain/index.js';
+// Learning from feedback (Metarank's events, features and LambdaMART; docs/learning.md).
+export { Learner, parseLearnConfig, LEARNED_MODEL_TYPES } from './learn/learner.js';
+export type { LearnConfig, TrainReport, RankedItem, RerankerScorer } from './learn/learner.js';
+export { FileLearnStore, MemoryLearnStore } from './learn/file-store.js';
+export { LEARN_STORE_SCHEMA } from './learn/store.js';
+export type { LearnStore, StoreOp } from './learn/store.js';
+export { parseEvents, readEventFile } from './learn/events.js';
+export type { LearnEvent } from './learn/events.js';
+export { trainLambdaMart } from './learn/lambdamart.js';
+export type { LambdaMartModel, LambdaMartParams, RankGroup } from './learn/lambdamart.js';
 // The collection loaders docs/evaluation.md lists (loadDataset detects which one a folder needs).
 export { loadCisi, loadCranfield } from './eval/smart.js';
 export { loadNovelEval, loadSciFact } from './eval/collections.js';

@@ -61,6 +61,30 @@ describe('explain over HTTP and on the command line', () => {
     assert.equal(plain.body.results[0].explanation, undefined, 'only when asked');
   });
 
+  it('scores the occluded pairs through the served model\'s cache and batcher', async () => {
+    const counter = async (name: string) => {
+      const text = (await call(server.url, '/metrics')).text;
+      return Number(new RegExp(`^${name}\\{model="bert-ce-tiny"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    };
+    const q = 'rotate old keys';
+    const before = { hits: await counter('rerankit_cache_hits_total'), misses: await counter('rerankit_cache_misses_total') };
+    const first = await call(server.url, '/v2/rerank', { query: q, documents: docs, explain: true });
+    const calls = first.body.results.reduce((n: number, r: any) => n + r.explanation.calls, 0);
+    const mid = { hits: await counter('rerankit_cache_hits_total'), misses: await counter('rerankit_cache_misses_total') };
+    assert.equal(mid.misses - before.misses + mid.hits - before.hits, docs.length + calls, 'every occluded pair went through the served path');
+    const again = await call(server.url, '/v2/rerank', { query: q, documents: docs, explain: true });
+    assert.deepEqual(again.body.results, first.body.results);
+    assert.equal(await counter('rerankit_cache_misses_total'), mid.misses, 'the repeat is all cache hits, explanation included');
+  });
+
+  it('explains a served reranker without score(pairs) through its rerank() calls', async () => {
+    // The real model behind the plain Reranker interface, as an LLM, hosted API or pipeline is served.
+    server.pool.add('list-only', 'pipeline', { name: 'list-only', rerank: (q, d, o) => ce.rerank(q, d, o), close: async () => {} });
+    const r = await call(server.url, '/v1/rerank', { model: 'list-only', query, documents: docs, explain: true });
+    assert.equal(r.status, 200, r.text);
+    await checkExplained(r.body.results);
+  });
+
   it('honours the cap and refuses bad explain values in the dialect\'s shape', async () => {
     const capped = await call(server.url, '/v1/rerank', { query, documents: docs, explain: { max_calls: 4 } });
     assert.equal(capped.status, 200, capped.text);

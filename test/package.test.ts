@@ -67,7 +67,7 @@ await m.close();`);
 });
 
 /** What a packed tarball may hold: the build (no source maps), the bin, the bench's inputs, the docs README links to, and npm's own files. */
-const SHIPPED = /^(dist\/.+\.(js|d\.ts)|bin\/rerankit\.js|assets\/bench\/.+|docs\/[\w-]+\.md|examples\/[\w./-]+|DESIGN\.md|package\.json|README\.md|LICENSE)$/;
+const SHIPPED = /^(dist\/.+\.(js|d\.ts)|bin\/rerankit\.js|assets\/bench\/.+|assets\/ui\/[\w-]+\.(html|js|css)|docs\/[\w-]+\.md|docs\/images\/[\w-]+\.png|examples\/[\w./-]+|DESIGN\.md|package\.json|README\.md|LICENSE)$/;
 
 function packedFiles(cwd: string, args: string[] = []): { filename: string; files: string[] } {
   const r = run('npm', ['pack', '--json', '--ignore-scripts', ...args], { cwd });

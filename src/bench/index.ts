@@ -18,3 +18,5 @@ export { runDecoderBench, formatDecoderReport, decoderFlops, decoderWorkload, de
 export type { DecoderBenchOptions, DecoderBenchReport, DecoderContender } from './decoder.js';
 export { QWEN3_06B_4L, makeDecoderModel, writeDecoderFolder } from './make-decoder.js';
 export type { DecoderShape } from './make-decoder.js';
+export { benchExplain } from './explain.js';
+export type { ExplainBenchOptions, ExplainBenchRow } from './explain.js';

@@ -15,6 +15,9 @@ const COMMANDS: (() => Promise<{ register(program: Command): void }>)[] = [
   () => import('./commands/index.js'),
   () => import('./commands/search.js'),
   () => import('./commands/bench.js'),
+  () => import('./commands/experiments.js'),
+  () => import('./commands/batch.js'),
+  () => import('./commands/learn.js'),
 ];
 
 export async function main(argv: string[]): Promise<void> {

@@ -2,6 +2,10 @@ import { checkRerankInput, pairOptions } from '../rerank-input.js';
 import { isPairScorer, type DocInput, type Explanation, type PairOptions, type Reranker, type RerankOptions, type RerankResult } from '../types.js';
 import { explainByOcclusion, maxCallsOf, type GroupScorer } from './occlusion.js';
 import { pairReasons } from './pair.js';
+import { Limiter } from '../util/limit.js';
+
+/** List-reranker calls an explanation keeps in flight at once. */
+const LIST_CALLS = 4;
 
 export { explainByOcclusion, maxCallsOf, DEFAULT_MAX_CALLS } from './occlusion.js';
 export type { Group, GroupScorer } from './occlusion.js';
@@ -28,11 +32,11 @@ export function scorerOf(r: Reranker, options: PairOptions = {}): GroupScorer {
   }
   return {
     independent: false,
-    score: (groups) => Promise.all(groups.map(async (g) => {
+    score: (groups) => new Limiter(LIST_CALLS).map(groups, async (g) => {
       const out = new Array<number>(g.texts.length);
       for (const res of await r.rerank(g.query, g.texts, o)) out[res.index] = res.score;
       return out;
-    })),
+    }),
   };
 }
 

@@ -18,6 +18,8 @@ export { VectorIndex, EXACT_SEARCH_LIMIT } from './vector.js';
 export type { Embedder, EmbedderLoader } from './vector.js';
 export { Bm25Retriever, VectorRetriever, HybridRetriever } from './retrievers.js';
 export type { Corpus, HybridOptions } from './retrievers.js';
+export { PostgresRetriever, postgresOptionsFromUrl } from './postgres.js';
+export type { PostgresRetrieverOptions } from './postgres.js';
 export { loadIndex, prepareIndexDir, saveIndex } from './store.js';
 export type { IndexManifest, SaveHooks } from './store.js';
 

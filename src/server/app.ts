@@ -12,6 +12,10 @@ import { BodyBudget, checkDepth, decodeBody, serverFactory } from './http-limits
 import { LEARN_POST_URLS, registerLearnRoutes } from './learn-routes.js';
 import { ServerMetrics } from './metrics.js';
 import { ModelPool } from './pool.js';
+import { registerSearch } from './search.js';
+import { registerUi, UI_ROUTES } from './ui.js';
+import { RateLimiter, callerOf, rateLimitHook } from './rate-limit.js';
+import { RedisLink } from './redis-link.js';
 import { deadlineOf, serve, type ServeAnswer, type ServeContext } from './serve.js';
 import type { RequestControl } from './served-model.js';
 import type { ServeSettings } from './settings.js';
@@ -90,7 +94,7 @@ export async function buildServer(settings: AppSettings): Promise<RerankServer> 
     if (f.status >= 500) req.log.error({ err }, f.message);
     else req.log.info({ code: f.code, status: f.status }, f.message);
     if (SHED.has(f.code)) metrics.shed.inc({ code: f.code });
-    if (f.status === 429 || f.status === 503) reply.header('retry-after', String(settings.retryAfter));
+    if ((f.status === 429 || f.status === 503) && !reply.hasHeader('retry-after')) reply.header('retry-after', String(settings.retryAfter));
     if (f.status === 401) reply.header('www-authenticate', 'Bearer');
     return reply.code(f.status).send(errorBody(dialect, f));
   });
@@ -101,7 +105,7 @@ export async function buildServer(settings: AppSettings): Promise<RerankServer> 
     }
     reply.code(404).send(errorBody('plain', { status: 404, code: 'RERANK_NOT_FOUND', message: `no route ${req.method} ${path}` }));
   });
-  app.addHook('onRequest', bearerAuth(settings.apiKeys, ['/health', '/ready']));
+  app.addHook('onRequest', bearerAuth(settings.apiKeys, ['/health', '/ready', ...(settings.ui === false ? [] : UI_ROUTES)]));
   app.addHook('onResponse', async (req, reply) => {
     metrics.observeRequest(req.routeOptions.url ?? 'unmatched', req.method, reply.statusCode, reply.elapsedTime / 1000);
   });
@@ -111,6 +115,7 @@ export async function buildServer(settings: AppSettings): Promise<RerankServer> 
   app.addHook('preClose', async () => void (closing = true));
   app.addHook('onSend', async (_req, reply) => void (closing && reply.header('connection', 'close')));
   app.addHook('onClose', async () => pool.close());
+  await sharedState(app, pool, metrics, settings);
   await app.register(swagger, {
     // Metarank's route takes a model name with slashes, so fastify matches it with `*`; the document
     // names the parameter as clients know it.
@@ -125,11 +130,54 @@ export async function buildServer(settings: AppSettings): Promise<RerankServer> 
   const ctx: ServeContext = { pool, limits: settings };
   for (const route of ROUTES) registerRoute(app, ctx, route);
   registerMeta(app, pool, metrics, budget);
+  if (settings.ui !== false) registerUi(app);
+  if (settings.index) await registerSearch(app, ctx, settings.index);
   // Metarank's learning API; the learner opens only when the config has learned models.
   const learn = settings.learn ? await (await import('./learn-service.js')).LearnService.open(settings.learn, pool) : undefined;
   if (learn) app.addHook('onClose', async () => learn.close());
   await registerLearnRoutes(app, learn);
   return { app, pool, metrics };
+}
+
+/**
+ * State shared by replicas (`cache: redis://...`): the score cache's second tier, rate-limit buckets
+ * and usage counters per key; without Redis, rate limits are per process. A down Redis never fails
+ * a request (redis-link.ts).
+ */
+async function sharedState(app: FastifyInstance, pool: ModelPool, metrics: ServerMetrics, settings: AppSettings): Promise<void> {
+  const log = { warn: (m: string) => app.log.warn(m), info: (m: string) => app.log.info(m) };
+  const link = settings.cache ? await RedisLink.connect(settings.cache, { timeoutMs: settings.cacheTimeoutMs, log, metrics }) : undefined;
+  if (link) {
+    pool.shared = { link, ttlSeconds: settings.cacheTtl };
+    app.addHook('onClose', async () => link.close());
+  }
+  const limiter = new RateLimiter(settings, metrics, link);
+  const isRerank = (req: FastifyRequest) => req.routeOptions.config?.dialect !== undefined || req.routeOptions.config?.dialectOf !== undefined;
+  const limit = rateLimitHook(limiter);
+  if (limiter.enabled) app.addHook('preHandler', async (req, reply) => (isRerank(req) ? limit(req, reply) : undefined));
+  if (settings.apiKeys.length === 0) return;
+  app.addHook('onResponse', async (req, reply) => {
+    if (!isRerank(req) || reply.statusCode === 401) return;
+    const body = req.body as Record<string, unknown[] | undefined> | undefined;
+    const documents = (body?.documents ?? body?.texts ?? body?.input)?.length ?? 0;
+    const outcome = reply.statusCode < 400 ? 'ok' : reply.statusCode === 429 && reply.getHeader('x-rerankit-rate-limited') ? 'limited' : 'error';
+    limiter.count(callerOf(req), outcome, outcome === 'ok' ? documents : 0, Number(reply.getHeader('x-rerankit-tokens') ?? 0));
+  });
+  app.get('/usage', { schema: { summary: 'Requests, documents and tokens per API key id (first 12 hex digits of its SHA-256), across replicas sharing Redis', tags: ['meta'], response: { 200: { type: 'object', properties: { shared: { type: 'boolean' }, keys: { type: 'object', additionalProperties: { type: 'object', additionalProperties: { type: 'number' } } } } } } } }, async () => {
+    const shared = await limiter.usage();
+    return { shared: shared !== undefined, keys: shared ?? await localUsage(metrics) };
+  });
+}
+
+/** This replica's own counts (when Redis is down or not configured). */
+async function localUsage(metrics: ServerMetrics): Promise<Record<string, Record<string, number>>> {
+  const out: Record<string, Record<string, number>> = {};
+  for (const v of (await metrics.keyRequests.get()).values) {
+    const row = (out[String(v.labels.key)] ??= {});
+    const field = v.labels.outcome === 'limited' ? 'limited' : 'requests';
+    row[field] = (row[field] ?? 0) + v.value;
+  }
+  return out;
 }
 
 /** A route pattern (`/rerank`, `/inference/cross/*`) against a request path. */

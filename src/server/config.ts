@@ -18,7 +18,7 @@ export type Layer = Record<string, unknown>;
 /** Options that apply to models given as bare strings (flags, env, or strings in the YAML list). */
 const MODEL_DEFAULT_KEYS = ['kind', 'dtype', 'maxLength', 'threads', 'longDocuments', 'revision'] as const;
 const LIST_KEYS = ['models', 'apiKeys'] as const;
-const STRING_KEYS = ['host', 'logLevel', 'config', 'index', ...MODEL_DEFAULT_KEYS] as const;
+const STRING_KEYS = ['host', 'logLevel', 'config', 'index', 'cache', ...MODEL_DEFAULT_KEYS] as const;
 const ALIASES: Record<string, string> = { model: 'models', apiKey: 'apiKeys' };
 
 const camel = (k: string) => k.replace(/[-_]([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -31,7 +31,7 @@ const entry = z.union([
 /** pino's levels, and 'silent'. */
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 /** Settings where 0 means something (off, no wait); every other count must be at least 1, as its flag says. */
-const ZERO_OK = new Set<string>(['port', 'maxWaitMs', 'maxQueueMs', 'cacheSize', 'retryAfter']);
+const ZERO_OK = new Set<string>(['port', 'maxWaitMs', 'maxQueueMs', 'cacheSize', 'retryAfter', 'rateLimit', 'rateLimitBurst', 'drainMs']);
 /** Decimal integers only: "0x2", "1e3", "" and "2.5" are not read as numbers (z.coerce would). */
 const integer = (min: number, max = Number.MAX_SAFE_INTEGER) => z.preprocess(
   (v) => (typeof v === 'string' && /^\s*\+?\d+\s*$/.test(v) ? Number(v) : v),

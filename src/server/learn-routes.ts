@@ -89,7 +89,7 @@ const schemas = {
     body: {
       type: 'object', required: ['items'], additionalProperties: true,
       properties: {
-        id: str, timestamp: { type: ['string', 'integer'] }, user: str, session: str,
+        id: str, timestamp: { description: 'unix milliseconds, or a string in one of Metarank\'s timestamp formats' }, user: str, session: str,
         fields: { type: 'array', items: field },
         items: { type: 'array', items: { type: 'object', required: ['id'], properties: { id: str, fields: { type: 'array', items: field } } } },
       },

@@ -4,11 +4,9 @@ import { pickVariant, unitOf } from '../learn/experiments/assign.js';
 import { teamDraft } from '../learn/experiments/interleave.js';
 import type { ExperimentReport } from '../learn/experiments/report.js';
 import { ExperimentTracker, type ExperimentKV } from '../learn/experiments/tracker.js';
-import type { Learner, RerankerScorer } from '../learn/learner.js';
+import type { Learner, RankedItem, RerankerScorer } from '../learn/learner.js';
 import type { LearnSettings } from './learn-config.js';
 import type { ModelPool } from './pool.js';
-
-type RankedItem = { item: string; score: number; features?: unknown };
 
 /**
  * The `type: reranker` feature's scorer: the served model's batched path, the one /v1/rerank takes
@@ -32,6 +30,8 @@ export class LearnService {
 
   static async open(settings: LearnSettings, pool: ModelPool): Promise<LearnService> {
     const { Learner } = await import('../learn/learner.js');
+    // The store comes from `state:` (memory or file, chosen inside Learner.open); a networked store
+    // (`state: {type: redis}`, helper 16a) is passed here as `store`, with nothing else changing.
     const learner = await Learner.open(settings.config, { scorer: poolScorer(pool) });
     const tracker = await ExperimentTracker.open(settings.experiments, experimentKV(learner));
     return new LearnService(learner, tracker);
@@ -101,8 +101,12 @@ export class LearnService {
   }
 }
 
-/** The experiments' own namespace in the learner's store. */
+/** The experiments' own namespace in the learner's store (persisted with it, same schema version). */
 function experimentKV(learner: Learner): ExperimentKV {
-  void learner;
-  throw new Error('TODO: adapt to LearnStore');
+  const ns = 'experiments';
+  return {
+    get: (key) => learner.store.get(ns, key),
+    set: (key, value) => learner.store.set(ns, key, value),
+    entries: () => learner.store.entries(ns),
+  };
 }

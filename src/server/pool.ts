@@ -1,7 +1,9 @@
 import { RerankError } from '../errors.js';
 import { createReranker } from '../registry.js';
-import type { Reranker } from '../types.js';
+import { isPairScorer, type Reranker } from '../types.js';
 import type { ServerMetrics } from './metrics.js';
+import { modelFingerprint, SharedScoreCache, sharedIdentity } from './redis-cache.js';
+import type { RedisLink } from './redis-link.js';
 import { ServedModel } from './served-model.js';
 import type { BatchSettings, ModelSpec } from './settings.js';
 
@@ -14,6 +16,10 @@ export class ModelPool {
   /** Names (and aliases) of configured models not loaded yet: requests for them are 503, not 404. */
   private readonly loading = new Set<string>();
   private loadCalled = false;
+  /** Set on SIGTERM: /ready answers 503 so the load balancer stops sending, while requests are still served. */
+  draining = false;
+  /** The Redis tier of every pair scorer's score cache, when `--cache redis://...` is set. */
+  shared?: { link: RedisLink; ttlSeconds: number };
 
   constructor(private readonly settings: PoolSettings, private readonly metrics: ServerMetrics) {}
 
@@ -27,19 +33,23 @@ export class ModelPool {
       const reranker = await createReranker({ ...config, kind }, { defaults });
       this.metrics.loadSeconds.set({ model: name }, (performance.now() - start) / 1000);
       for (const key of [name, ...(aliases ?? [])]) this.loading.delete(key);
-      this.add(name, kind, reranker, aliases);
+      const fingerprint = this.shared && isPairScorer(reranker) ? await modelFingerprint(spec) : undefined;
+      this.add(name, kind, reranker, aliases, fingerprint);
     }
   }
 
   /** Every configured model is loaded (what /ready reports to a load balancer). */
   get ready(): boolean {
     // A server of learned models only (a Metarank config) loads no reranker and is ready at once.
-    return (this.models.length > 0 || this.loadCalled) && this.loading.size === 0;
+    return (this.models.length > 0 || this.loadCalled) && this.loading.size === 0 && !this.draining;
   }
 
   /** Serves an already built Reranker (library use and tests). */
-  add(name: string, kind: string, reranker: Reranker, aliases: string[] = []): ServedModel {
-    const model = new ServedModel(name, kind, reranker, this.settings, this.metrics, aliases);
+  add(name: string, kind: string, reranker: Reranker, aliases: string[] = [], fingerprint?: string): ServedModel {
+    const shared = this.shared && isPairScorer(reranker)
+      ? new SharedScoreCache(this.shared.link, sharedIdentity(reranker.name, reranker.identity, fingerprint), this.shared)
+      : undefined;
+    const model = new ServedModel(name, kind, reranker, this.settings, this.metrics, aliases, shared);
     for (const key of [name, ...aliases]) {
       if (this.byName.has(key)) throw new RerankError('RERANK_BAD_OPTION', `two served models are named "${key}"`);
       this.byName.set(key, model);

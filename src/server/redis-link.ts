@@ -35,7 +35,11 @@ export class RedisLink {
   private skipUntil = 0;
   private closed = false;
 
-  private constructor(readonly client: Redis, readonly url: string, private readonly o: LinkOptions) {
+  /** The URL as logged: a password in it is never printed. */
+  readonly url: string;
+
+  private constructor(readonly client: Redis, url: string, private readonly o: LinkOptions) {
+    this.url = url.replace(/\/\/[^@/]*@/, '//***@');
     o.metrics.redisUp.set(0);
     client.on('ready', () => this.recovered());
     client.on('error', (e: Error) => this.lost('down', e.message));

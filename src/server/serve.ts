@@ -1,7 +1,7 @@
 import { RerankError } from '../errors.js';
 import { checkRerankOptions, docText, type OptionNames } from '../rerank-input.js';
 import type { DocInput, RerankOptions } from '../types.js';
-import { withExplanations } from './explain.js';
+import { addExplanations } from './explain.js';
 import type { ModelPool } from './pool.js';
 import type { PairsOutcome, RequestControl, RerankOutcome, ServedModel } from './served-model.js';
 import type { ServeLimits } from './settings.js';
@@ -52,7 +52,7 @@ export async function serve(ctx: ServeContext, req: ServeRequest, ctl: RequestCo
   checkTexts(ctx.limits, req.field, [req.query], req.documents.map((d, i) => docText(d, i)));
   checkRerankOptions(req.options, req.names);
   const outcome = await model.rerank(req.query, req.documents, req.options, ctl);
-  return { op: 'rerank', model, outcome: await withExplanations(model, req, outcome, ctl) };
+  return { op: 'rerank', model, outcome: await addExplanations(model, req, outcome, ctl) };
 }
 
 /**

@@ -4,6 +4,7 @@ import { isPairScorer, isTokenCounter, type DocInput, type PairOptions, type Pai
 import { MicroBatcher } from './batcher.js';
 import { ScoreCache } from '../util/score-cache.js';
 import type { ServerMetrics } from './metrics.js';
+import type { SharedScoreCache } from './redis-cache.js';
 import type { BatchSettings } from './settings.js';
 
 /** A cached score with the pair's token count, so a hit needs neither tokenizer nor model. */
@@ -70,6 +71,8 @@ export class ServedModel {
     private readonly settings: BatchSettings & { cacheSize: number; cacheBytes?: number },
     private readonly metrics: ServerMetrics,
     readonly aliases: string[] = [],
+    /** The second cache tier, in Redis and shared by replicas (`--cache redis://...`). */
+    private readonly shared?: SharedScoreCache,
   ) {
     const scorer = isPairScorer(reranker);
     this.cache = new ScoreCache<CachedScore>(scorer ? settings.cacheSize : 0, settings.cacheBytes);
@@ -122,7 +125,9 @@ export class ServedModel {
     const identity = `${model.identity}|${optionsKey(options)}`;
     const keys = pairs.map(([q, d]) => ScoreCache.key(identity, q, d));
     const found: (CachedScore | undefined)[] = keys.map((k) => this.cache.get(k));
-    const misses = pairs.flatMap((_, i) => (found[i] ? [] : [i]));
+    let misses = pairs.flatMap((_, i) => (found[i] ? [] : [i]));
+    const sharedKeys = new Map(this.shared ? misses.map((i) => [i, this.shared!.key(optionsKey(options), ...pairs[i]!)]) : []);
+    if (this.shared && misses.length > 0) misses = await this.fromShared(misses, sharedKeys, keys, found);
     this.metrics.cacheHits.inc({ model: this.name }, pairs.length - misses.length);
     this.metrics.cacheMisses.inc({ model: this.name }, misses.length);
     const { tokens, tokenizeMs, job } = await this.enqueue(model, pairs, misses, options, ctl);
@@ -131,6 +136,7 @@ export class ServedModel {
       found[i] = { ...scores[j]!, tokens: tokens.get(i)! };
       this.cache.set(keys[i]!, found[i]!);
     });
+    this.shared?.setMany(misses.map((i) => [sharedKeys.get(i)!, found[i]!]));
     const all = found as CachedScore[];
     return {
       scores: all.map(({ tokens: _, ...s }) => s),
@@ -138,6 +144,22 @@ export class ServedModel {
       cacheHits: pairs.length - misses.length,
       timings: { queueMs, tokenizeMs, inferenceMs, totalMs: 0 },
     };
+  }
+
+  /** Fills local misses from the shared tier (one MGET) and the local cache with what it had; returns the pairs still missing. */
+  private async fromShared(misses: number[], sharedKeys: Map<number, string>, keys: string[], found: (CachedScore | undefined)[]): Promise<number[]> {
+    const got = await this.shared!.getMany(misses.map((i) => sharedKeys.get(i)!));
+    if (!got) return misses;
+    let hits = 0;
+    misses.forEach((i, j) => {
+      const e = got[j];
+      if (!e) return;
+      found[i] = e;
+      this.cache.set(keys[i]!, e);
+      hits++;
+    });
+    this.metrics.sharedCacheHits.inc({ model: this.name }, hits);
+    return misses.filter((i) => !found[i]);
   }
 
   /** Counts the missing pairs' tokens (announced, so the batcher waits for them) and queues them. */

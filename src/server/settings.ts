@@ -54,6 +54,18 @@ export interface ServeSettings extends ServeLimits, BatchSettings, HttpLimits {
   retryAfter: number;
   /** pino level, or 'silent'. */
   logLevel: string;
+  /** `redis://host:port/db`: a second score-cache tier shared by replicas, also holding rate-limit buckets and usage counters. */
+  cache?: string;
+  /** Seconds a score lives in the shared cache. */
+  cacheTtl: number;
+  /** How long a request waits for Redis before going on without it. */
+  cacheTimeoutMs: number;
+  /** Rerank requests per minute per API key (per client address without keys), across replicas with a Redis cache; 0 = no limit. */
+  rateLimit: number;
+  /** Requests a key may send at once before the per-minute rate applies; 0 = a tenth of rateLimit (at least 1). */
+  rateLimitBurst: number;
+  /** On SIGTERM, how long /ready answers 503 while requests are still served, before the server closes. */
+  drainMs: number;
   /** The playground at /ui (docs/server.md "See it"); on unless false (`--no-ui`). */
   ui?: boolean;
   /** A saved index folder (`rerankit index`) to search at POST /v1/search: first stage, then rerank. */
@@ -86,6 +98,11 @@ export const DEFAULTS: Omit<ServeSettings, 'models'> = {
   maxBufferedBytes: 64 * 1024 * 1024,
   retryAfter: 1,
   logLevel: 'info',
+  cacheTtl: 86_400,
+  cacheTimeoutMs: 50,
+  rateLimit: 0,
+  rateLimitBurst: 0,
+  drainMs: 0,
 };
 
 /** The numeric settings, which flags, YAML keys and RERANKIT_* variables may all set. */
@@ -93,4 +110,5 @@ export const NUMERIC_KEYS = [
   'port', 'maxBodyBytes', 'maxDocuments', 'maxQueryChars', 'maxDocumentChars',
   'maxBatchTokens', 'maxBatchPairs', 'maxWaitMs', 'maxQueue', 'maxQueueMs', 'cacheSize', 'cacheBytes', 'retryAfter',
   'maxConnections', 'requestTimeoutMs', 'headersTimeoutMs', 'keepAliveTimeoutMs', 'maxBufferedBytes',
+  'cacheTtl', 'cacheTimeoutMs', 'rateLimit', 'rateLimitBurst', 'drainMs',
 ] as const satisfies readonly (keyof ServeSettings)[];

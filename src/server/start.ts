@@ -8,6 +8,12 @@ export interface RunningServer extends RerankServer {
   url: string;
   /** Stops accepting, finishes in-flight requests, then frees the models. */
   close(): Promise<void>;
+  /**
+   * Before close() on SIGTERM: /ready answers 503 at once while requests are still served for
+   * `drainMs`, so a load balancer polling /ready (or Kubernetes removing the endpoint) stops sending
+   * before the port closes.
+   */
+  drain(): Promise<void>;
 }
 
 /**
@@ -33,5 +39,9 @@ export async function startServer(settings: ServeSettings, onListening: (url: st
     await close();
     throw e;
   }
-  return { ...server, url, close };
+  const drain = async () => {
+    pool.draining = true;
+    if (settings.drainMs > 0) await new Promise((r) => setTimeout(r, settings.drainMs));
+  };
+  return { ...server, url, close, drain };
 }

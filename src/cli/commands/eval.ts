@@ -35,7 +35,7 @@ export function register(program: Command): void {
     .option('--dataset <folder>', 'BEIR folder (corpus.jsonl, queries.jsonl, qrels/<split>.tsv) or Cranfield, CISI, NovelEval, SciFact folder')
     .option('--split <name>', 'BEIR qrels split', 'test')
     .option('--candidates <jsonl>', 'rerank-only: {"qid","query","candidates":[{"docid","text","score"?}]} per line')
-    .option('--retriever <kind>', 'first stage over --dataset: bm25, vector or hybrid')
+    .option('--retriever <kind>', 'first stage over --dataset: bm25, vector, hybrid, or postgres://user@host/db?table=T (docs/retrieval.md)')
     .option('--language <lang>', 'analyzer language for bm25/hybrid (e.g. en, zh)')
     .option('--embed-model <id|folder>', 'bi-encoder for vector/hybrid retrieval')
     .addOption(new Option('--reranker-kind <kind>', 'old spelling of --reranker').hideHelp())
@@ -177,6 +177,7 @@ async function produceRun(flags: EvalFlags, cmd: Command) {
 /** The labelled stages a run goes through, for the progress bars' [i/n]. */
 function firstStages(flags: EvalFlags, ds?: import('../../eval/types.js').Dataset): string[] {
   if (flags.candidates || (!flags.retriever && ds?.candidates)) return [];
+  if (/^postgres(ql)?:\/\//.test(flags.retriever ?? '')) return ['retrieve']; // the table is the index
   const build = flags.retriever === 'bm25' ? ['index'] : flags.retriever === 'vector' ? ['embed'] : ['index', 'embed'];
   return [...build, 'retrieve'];
 }
@@ -199,6 +200,7 @@ async function candidateLists(flags: EvalFlags, stages: string[], ds?: import('.
   }
   if (!flags.retriever && ds?.candidates) return limit(ds.candidates); // rerank-only collections (NovelEval)
   if (!flags.retriever) throw new CliError('--dataset needs --retriever bm25|vector|hybrid (or --candidates)');
+  if (/^postgres(ql)?:\/\//.test(flags.retriever)) return postgresCandidates(flags, limit([...ds!.queries]), stages);
   if (!['bm25', 'vector', 'hybrid'].includes(flags.retriever)) throw new CliError('--retriever must be bm25, vector or hybrid');
   if (flags.retriever !== 'bm25' && !flags.embedModel) throw new CliError(`--retriever ${flags.retriever} needs --embed-model <bi-encoder id or folder>`);
   const { docText } = await import('../../eval/beir.js');
@@ -218,6 +220,24 @@ async function candidateLists(flags: EvalFlags, stages: string[], ds?: import('.
     return await retrieveCandidates(queries, retriever, flags.firstStageK, (id) => byId.get(id), bar.update);
   } finally {
     bar.stop();
+  }
+}
+
+/** The first stage over an existing Postgres table (`--retriever postgres://...?table=docs`); the dataset gives queries and qrels. */
+async function postgresCandidates(flags: EvalFlags, queries: [string, string][], stages: string[]) {
+  const { PostgresRetriever, postgresOptionsFromUrl } = await import('../../retrieval/postgres.js');
+  const o = postgresOptionsFromUrl(flags.retriever!);
+  if (o.mode === 'vector' && !flags.embedModel) throw new CliError('--retriever postgres://...&mode=vector needs --embed-model <the bi-encoder of the embedding column>');
+  const retriever = await PostgresRetriever.open({ ...o, ...(o.mode === 'vector' ? { embedder: await loadBiEncoder(flags.embedModel!) } : {}) });
+  const { retrieveCandidates } = await import('../../eval/runner.js');
+  const { progressBar } = await import('../../util/progress.js');
+  const bar = await progressBar('retrieve', { unit: 'queries', step: [1, stages.length] });
+  bar.update(0, queries.length);
+  try {
+    return await retrieveCandidates(new Map(queries), retriever, flags.firstStageK, () => undefined, bar.update);
+  } finally {
+    bar.stop();
+    await retriever.close();
   }
 }
 

@@ -34,7 +34,15 @@ export function register(program: Command): void {
     .option('--keep-alive-timeout-ms <ms>', 'how long an idle keep-alive connection stays open (default 5000)', intArg('--keep-alive-timeout-ms', 1))
     .option('--max-buffered-bytes <n>', 'request-body bytes held across connections before 429 (default 64 MiB)', intArg('--max-buffered-bytes', 1))
     .option('--retry-after <s>', 'seconds a 429 tells clients to wait (default 1)', intArg('--retry-after', 0))
+    .option('--cache <url>', 'redis://host:port/db: a score cache shared by replicas, also holding rate-limit buckets and usage counters (docs/deploy.md)')
+    .option('--cache-ttl <s>', 'seconds a score lives in the shared cache (default 86400)', intArg('--cache-ttl', 1))
+    .option('--cache-timeout-ms <ms>', 'how long a request waits for Redis before going on without it (default 50)', intArg('--cache-timeout-ms', 1))
+    .option('--rate-limit <n>', 'rerank requests per minute per API key, across replicas sharing --cache (default 0: none)', intArg('--rate-limit', 0))
+    .option('--rate-limit-burst <n>', 'requests a key may send at once (default 0: a tenth of --rate-limit)', intArg('--rate-limit-burst', 0))
+    .option('--drain-ms <ms>', 'on SIGTERM, how long /ready answers 503 while requests are still served (default 0)', intArg('--drain-ms', 0))
     .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent (default info)')
+    .option('--index <dir>', 'a saved index (rerankit index) to search at POST /v1/search and in the playground: first stage, then rerank')
+    .option('--no-ui', 'do not serve the playground at /ui')
     .addHelpText('after', `
 Examples:
   rerankit serve --model cross-encoder/ms-marco-MiniLM-L-6-v2 --port 8080
@@ -48,12 +56,15 @@ Examples:
       }
       const { resolveSettings } = await import('../../server/config.js');
       const { startServer } = await import('../../server/start.js');
-      const settings = await resolveSettings({ ...flags, models: flags.model, apiKeys: flags.apiKey, model: undefined, apiKey: undefined });
+      const settings = await resolveSettings({ ...flags, models: flags.model, apiKeys: flags.apiKey, model: undefined, apiKey: undefined, ui: flags.ui === false ? false : undefined });
       warnPointless(settings.models);
       const say = (line: string) => process.stderr.write(`rerankit: ${line}\n`);
       const server = await startServer(settings, (url) => say(`listening on ${url}`));
       say(`ready: ${server.pool.list().map((m) => m.name).join(', ')}`);
+      if (settings.ui !== false) say(`playground: ${server.url}/ui/`);
       await untilSignal();
+      if (settings.drainMs > 0) say(`draining: /ready answers 503, serving for ${settings.drainMs} ms more`);
+      await server.drain();
       say('shutting down: finishing in-flight requests');
       await server.close();
       say('stopped');

@@ -1,7 +1,18 @@
 import type { ExperimentConfig } from './config.js';
-import { creditClicks } from './interleave.js';
+import { creditClicks, type Team } from './interleave.js';
 import { ALPHA, abSampleSize, bootstrapMean, interleavingSampleSize, signTest, twoProportionZ } from './stats.js';
-import type { ServedRanking } from './tracker.js';
+
+/** What the tracker keeps per served ranking: who served it, what was shown, what got clicked. */
+export interface ServedRanking {
+  experiment: string;
+  /** The model that served it (split), or null for an interleaved list. */
+  variant: string | null;
+  items: string[];
+  /** Interleaving: the team of each position ('a' = the first model of `interleave`). */
+  teams?: Team[];
+  /** Positions clicked (0-based, each once), in click order. */
+  clicks: number[];
+}
 
 type Interval = { low: number; high: number } | null;
 

@@ -1,18 +1,7 @@
 import type { ExperimentConfig } from './config.js';
-import type { Team } from './interleave.js';
-import { report, type ExperimentReport } from './report.js';
+import { report, type ExperimentReport, type ServedRanking } from './report.js';
 
-/** What the tracker keeps per served ranking: who served it, what was shown, what got clicked. */
-export interface ServedRanking {
-  experiment: string;
-  /** The model that served it (split), or null for an interleaved list. */
-  variant: string | null;
-  items: string[];
-  /** Interleaving: the team of each position ('a' = the first model of `interleave`). */
-  teams?: Team[];
-  /** Positions clicked (0-based, each once), in click order. */
-  clicks: number[];
-}
+export type { ServedRanking };
 
 /**
  * Where the tracker persists: a namespaced key-value view of the learner's store. `entries` lists

@@ -16,7 +16,7 @@ export function registerMeta(app: FastifyInstance, pool: ModelPool, metrics: Ser
   app.get('/ready', { schema: { summary: 'Readiness: 200 once every model is loaded, 503 before and while shutting down', tags: ['meta'], response: { 200: status(models), 503: status(models) } } }, async (_req, reply) => {
     const ready = pool.ready && !closing;
     if (!ready) reply.code(503).header('retry-after', '1');
-    return { status: ready ? 'ready' : closing ? 'closing' : 'loading', models: pool.list().map((m) => m.name) };
+    return { status: ready ? 'ready' : closing || pool.draining ? 'closing' : 'loading', models: pool.list().map((m) => m.name) };
   });
 
   app.get('/metrics', { schema: { summary: 'Prometheus metrics (needs the key when keys are set)', tags: ['meta'], produces: ['text/plain'], response: { 200: { type: 'string', description: 'Prometheus text format' } } } }, async (_req, reply) => {

@@ -1,0 +1,124 @@
+/**
+ * The learning benchmark on simulated users (docs/learning.md "Simulation"): Cranfield queries with
+ * BM25 candidates, users who examine rank r with probability 1/r and click by relevance grade
+ * (0.05, 0.3, 0.6, 0.9), every session through a real `rerankit serve` over HTTP (/rank, /feedback,
+ * /flush, /train every N sessions). Reports nDCG@10 of what was served over time for the first stage,
+ * naive and debiased LambdaMART and the oracle; personalized vs not on per-user nDCG; and the
+ * sessions an A/B test and team-draft interleaving need to detect the better model.
+ *   node --import tsx bench/learn-sim.ts [--data ../shared/datasets] [--queries 30] [--sessions 3000]
+ *     [--every 300] [--reps 5] [--json] [--fixture test/fixtures/learn-sim]
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveSettings } from '../src/server/config.js';
+import { startServer, type RunningServer } from '../src/server/start.js';
+import { ClickSimulator, DEFAULT_SIM, lambdamart, sessionsToDetect, simConfigYaml, trafficLoop, type SimCollection, type SimServerConfig } from './learn-sim-core.js';
+import { cranfieldCollection } from './learn-sim-data.js';
+
+const { values: a } = parseArgs({ options: {
+  data: { type: 'string', default: join(import.meta.dirname, '..', '..', 'shared', 'datasets') },
+  queries: { type: 'string', default: '30' }, sessions: { type: 'string', default: '3000' }, every: { type: 'string', default: '300' },
+  reps: { type: 'string', default: '5' }, step: { type: 'string', default: '25' }, max: { type: 'string', default: '3000' },
+  json: { type: 'boolean', default: false }, fixture: { type: 'string' }, skip: { type: 'string', default: '' },
+  features: { type: 'string', default: 'relevancy,ctr,clicks' }, out: { type: 'string', default: 'learn-sim.json' },
+} });
+const cran = join(a.data!, 'cranfield');
+if (!existsSync(cran)) {
+  process.stderr.write(`bench/learn-sim.ts needs ${cran} (Cranfield 1400: cran.all.1400, cran.qry, cranqrel)\n`);
+  process.exit(2);
+}
+const tmp = mkdtempSync(join(tmpdir(), 'rerankit-learn-sim-'));
+const say = (s: string) => process.stderr.write(`${s}\n`);
+
+async function server(name: string, c: SimServerConfig): Promise<RunningServer> {
+  const file = join(tmp, `${name}.yaml`);
+  writeFileSync(file, simConfigYaml(c));
+  return startServer(await resolveSettings({ config: file, host: '127.0.0.1', port: 0, logLevel: 'silent' }, {}));
+}
+
+const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / xs.length;
+const median = (xs: (number | null)[]) => {
+  const v = xs.map((x) => x ?? Infinity).sort((p, q) => p - q);
+  return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
+};
+const FLAT = a.features!.split(',');
+
+async function main(): Promise<void> {
+  const sessions = Number(a.sessions), every = Number(a.every), reps = Number(a.reps);
+  const coll: SimCollection = await cranfieldCollection(cran, { queries: Number(a.queries), depth: 20, minRelevant: 4 });
+  if (a.fixture) return writeFixture(coll, a.fixture);
+  say(`${coll.name}: ${sessions} sessions (${(sessions / coll.queries.length).toFixed(0)} per query), retrain every ${every}`);
+  const results: Record<string, unknown> = { collection: coll.name, features: FLAT, sessions, every, sessionsPerQuery: sessions / coll.queries.length };
+  const t0 = performance.now();
+
+  // 1. Learning over time: first stage (noop), naive and debiased LambdaMART, the oracle.
+  const curves: Record<string, number[]> = {};
+  let oracle = 0;
+  const experiments = Array.from({ length: reps }, (_, r) => `  ab_${r}:\n    variants: {debiased: 1, base: 1}\n    by: session\n  il_${r}:\n    interleave: [debiased, base]\n    by: session`).join('\n');
+  let kept: RunningServer | undefined;
+  for (const [arm, body, train] of [['first-stage', 'type: noop', false], ['naive', lambdamart(FLAT, false), true], ['debiased', lambdamart(FLAT, true), true]] as const) {
+    const t = performance.now();
+    const models: Record<string, string> = arm === 'debiased' ? { debiased: body, base: 'type: noop' } : { [arm]: body };
+    const srv = await server(arm, { models, ...(arm === 'debiased' ? { experiments } : {}) });
+    const sim = new ClickSimulator(srv.url, coll, { ...DEFAULT_SIM, seed: 1 }, `${arm}-`);
+    await sim.sendItems();
+    const loop = await trafficLoop(sim, arm, sessions, every, train);
+    curves[arm] = loop.blocks;
+    oracle = loop.oracle;
+    say(`  ${arm.padEnd(12)} ${loop.blocks.map((x) => x.toFixed(3)).join(' ')}  (${((performance.now() - t) / 1000).toFixed(0)} s)`);
+    if (arm === 'debiased') kept = srv;
+    else await srv.close();
+  }
+  say(`  ${'oracle'.padEnd(12)} ${oracle.toFixed(3)}`);
+  const last = (k: string) => curves[k]!.at(-1)!;
+  results.learning = { curves, oracle, final: { firstStage: last('first-stage'), naive: last('naive'), debiased: last('debiased'), oracle }, debiasedOverOracle: last('debiased') / oracle };
+
+  // 2. Interleaving vs A/B on the same simulation: trained debiased LambdaMART against the first stage.
+  if (!a.skip.includes('detect')) {
+    const ab: (number | null)[] = [], il: (number | null)[] = [];
+    for (let r = 0; r < reps; r++) {
+      ab.push(await sessionsToDetect(new ClickSimulator(kept!.url, coll, { ...DEFAULT_SIM, seed: 100 + r }, `ab${r}-`), `ab_${r}`, 'debiased', Number(a.step), Number(a.max)));
+      il.push(await sessionsToDetect(new ClickSimulator(kept!.url, coll, { ...DEFAULT_SIM, seed: 200 + r }, `il${r}-`), `il_${r}`, 'debiased', Number(a.step), Number(a.max)));
+      say(`  detect rep ${r}: A/B ${ab.at(-1) ?? `>${a.max}`}, interleaving ${il.at(-1) ?? `>${a.max}`}`);
+    }
+    results.detection = { ab, interleaving: il, medianAB: median(ab), medianInterleaving: median(il), step: Number(a.step), max: Number(a.max) };
+  }
+  await kept!.close();
+
+  // 3. Personalization: users prefer one topic (a preferred item's grade is one higher).
+  if (!a.skip.includes('personal')) {
+    const per: Record<string, number[]> = {};
+    let personalOracle = 0;
+    for (const [arm, feats] of [['flat', FLAT], ['personal', [...FLAT, 'topic_affinity']]] as const) {
+      const srv = await server(arm, { models: { [arm]: lambdamart([...feats], true) } });
+      const sim = new ClickSimulator(srv.url, coll, { ...DEFAULT_SIM, personalized: true, seed: 3 }, `${arm}-`);
+      await sim.sendItems();
+      const loop = await trafficLoop(sim, arm, sessions, every, true);
+      per[arm] = loop.blocks;
+      personalOracle = loop.oracle;
+      say(`  ${arm.padEnd(12)} ${loop.blocks.map((x) => x.toFixed(3)).join(' ')}  (per-user nDCG@10)`);
+      await srv.close();
+    }
+    results.personalization = { curves: per, oracle: personalOracle, final: { flat: per.flat!.at(-1), personal: per.personal!.at(-1) } };
+  }
+  results.seconds = Math.round((performance.now() - t0) / 1000);
+  if (a.json) process.stdout.write(`${JSON.stringify(results)}\n`);
+  else process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+  writeFileSync(join(import.meta.dirname, 'results', a.out!), `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** The test's small copy: a few queries, their top 10 BM25 candidates and judged gains (no texts needed). */
+function writeFixture(coll: SimCollection, dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const queries = coll.queries.slice(0, 4).map((q) => ({ ...q, candidates: q.candidates.slice(0, 10) }));
+  writeFileSync(join(dir, 'cranfield-sim.json'), `${JSON.stringify({ name: 'cranfield subset (4 queries, BM25 top 10; from ../shared/datasets/cranfield, see bench/learn-sim.ts --fixture)', queries }, null, 1)}\n`);
+  say(`wrote ${join(dir, 'cranfield-sim.json')}`);
+}
+
+main().finally(() => rmSync(tmp, { recursive: true, force: true })).catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
