@@ -161,7 +161,10 @@ export interface CreateRerankerOptions {
  */
 export async function createReranker(config: RerankerConfig, o: CreateRerankerOptions = {}): Promise<Reranker> {
   const checked = checkRerankerConfig(config, o);
-  return (await kindOf(checked.kind!).load())(checked);
+  const reranker = await (await kindOf(checked.kind!).load())(checked);
+  // Every reranker the registry builds honours the `explain` option (occlusion around its rerank()).
+  const { withExplanations } = await import('./explain/index.js');
+  return withExplanations(reranker);
 }
 
 /**

@@ -12,6 +12,10 @@ export function checkRerankInput(query: unknown, documents: unknown, options: Re
   if (typeof query !== 'string' || query.trim() === '') throw new RerankError('RERANK_EMPTY_QUERY');
   if (!Array.isArray(documents) || documents.length === 0) throw new RerankError('RERANK_NO_DOCUMENTS');
   checkRerankOptions(options);
+  // A backend cannot explain itself: explanations come from one mechanism around it (src/explain),
+  // which strips `explain` before calling here. Reaching a backend with it set means the reranker was
+  // built directly, and ignoring the option would succeed silently.
+  if (options.explain) throw new RerankError('RERANK_BAD_OPTION', 'explain: this reranker was built directly and cannot explain itself; build it with createReranker(), wrap it with withExplanations(r), or call explainRerank(r, query, documents, options)');
   return documents.map((d, i) => docText(d, i));
 }
 

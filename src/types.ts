@@ -22,7 +22,7 @@ export interface RerankOptions extends TruncationOptions {
   threshold?: number;
   /** Include the input document in each result. */
   returnDocuments?: boolean;
-  /** Add an `explanation` to each result (src/explain: occlusion for any reranker); honoured by `explainRerank`/`withExplanations`, the server and the CLI. */
+  /** Add an `explanation` to each result (src/explain: occlusion for any reranker); honoured by every reranker createReranker builds, by `explainRerank`/`withExplanations`, the server and the CLI; a backend built directly refuses it (RERANK_BAD_OPTION) rather than ignore it. */
   explain?: boolean | ExplainOptions;
 }
 

@@ -9,6 +9,7 @@ import { CrossEncoder } from '../src/backends/onnx/cross-encoder.js';
 import { explainBm25, explainPair, explainRerank, withExplanations } from '../src/explain/index.js';
 import { buildRetriever, type Bm25Retriever } from '../src/retrieval/index.js';
 import type { DocInput, PairOptions, PairScorer, Reranker, RerankOptions, RerankResult, ScoredPair } from '../src/types.js';
+import { createReranker } from '../src/registry.js';
 import { modelDir } from './helpers/fixtures.js';
 
 const near = (a: number, b: number, why: string) => assert.ok(Math.abs(a - b) < 2e-5, `${why}: ${a} vs ${b}`);
@@ -125,6 +126,18 @@ describe('explain: occlusion', () => {
     const top = why.reasons[0]!;
     const source = top.side === 'a' ? docs[0]! : top.side === 'b' ? docs[2]! : query;
     assert.equal(source.slice(top.start, top.end), top.text);
+  });
+
+  it('a reranker from createReranker honours explain; one built directly refuses it instead of ignoring it', async () => {
+    const built = await createReranker({ kind: 'cross-encoder', model: modelDir('bert-ce-tiny') });
+    try {
+      const [first] = await built.rerank(query, docs, { explain: true, topK: 1 });
+      assert.equal(first!.explanation?.method, 'occlusion');
+      near(first!.explanation!.score, first!.score, 'explained score');
+    } finally {
+      await built.close();
+    }
+    await assert.rejects(ce.rerank(query, docs, { explain: true }), { code: 'RERANK_BAD_OPTION', message: /createReranker|withExplanations/ });
   });
 });
 

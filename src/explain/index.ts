@@ -1,4 +1,4 @@
-import { checkRerankInput, pairOptions } from '../rerank-input.js';
+import { checkRerankInput, checkRerankOptions, pairOptions } from '../rerank-input.js';
 import { isPairScorer, type DocInput, type Explanation, type PairOptions, type Reranker, type RerankOptions, type RerankResult } from '../types.js';
 import { explainByOcclusion, maxCallsOf, type GroupScorer } from './occlusion.js';
 import { pairReasons } from './pair.js';
@@ -42,8 +42,9 @@ export function scorerOf(r: Reranker, options: PairOptions = {}): GroupScorer {
 
 /** `r.rerank(query, documents, options)` with an `explanation` on each result when `options.explain` is set. */
 export async function explainRerank(r: Reranker, query: string, documents: DocInput[], options: RerankOptions = {}): Promise<RerankResult[]> {
-  const texts = checkRerankInput(query, documents, options);
+  checkRerankOptions(options);
   const { explain, ...rest } = options;
+  const texts = checkRerankInput(query, documents, rest);
   const results = await r.rerank(query, documents, rest);
   if (!explain) return results;
   return explainByOcclusion(query, texts, results, scorerOf(r, options), maxCallsOf(explain));

@@ -98,8 +98,10 @@ export class ServedModel {
   }
 
   /** One query against many documents, with the library's options and answers. */
-  async rerank(query: string, documents: DocInput[], options: RerankOptions = {}, ctl: RequestControl = {}): Promise<RerankOutcome> {
+  async rerank(query: string, documents: DocInput[], asked: RerankOptions = {}, ctl: RequestControl = {}): Promise<RerankOutcome> {
     const start = performance.now();
+    // Explanations are added around this call (serve.ts → explain.ts), never by the reranker itself.
+    const { explain: _explain, ...options } = asked;
     const texts = checkRerankInput(query, documents, options);
     if (!isPairScorer(this.reranker)) return this.rerankDirectly(query, documents, options, start, ctl);
     const out = await this.pairs(texts.map((t) => [query, t]), pairOptions(options), ctl);
