@@ -166,12 +166,15 @@ export interface LoopResult {
   /** Mean oracle quality over all sessions. */
   oracle: number;
   sessions: number;
+  /** The last /train answer (its propensities, for a debiased model). */
+  lastReport?: unknown;
 }
 
 /** Serves `sessions` sessions through `model`, retraining it every `every` sessions. */
 export async function trafficLoop(sim: ClickSimulator, model: string, sessions: number, every: number, train = true): Promise<LoopResult> {
   const blocks: number[] = [];
   let sum = 0, oracle = 0;
+  let lastReport: unknown;
   for (let s = 1; s <= sessions; s++) {
     const r = await sim.session(model);
     sum += r.quality;
@@ -179,10 +182,10 @@ export async function trafficLoop(sim: ClickSimulator, model: string, sessions: 
     if (s % every === 0) {
       blocks.push(sum / every);
       sum = 0;
-      if (train && s < sessions) await sim.retrain(model);
+      if (train && s < sessions) lastReport = await sim.retrain(model);
     }
   }
-  return { blocks, oracle: oracle / sessions, sessions };
+  return { blocks, oracle: oracle / sessions, sessions, ...(lastReport !== undefined ? { lastReport } : {}) };
 }
 
 /**
@@ -211,7 +214,11 @@ export interface SimServerConfig {
   experiments?: string;
 }
 
-/** The shared features: the first-stage score, per-item CTR over examined impressions, and the user's topic affinity. */
+/**
+ * The shared features: the first-stage score, per-item CTR over examined impressions, and the user's
+ * topic affinity (`measure: share`: the share of the user's clicks on items of the item's topic;
+ * Metarank's own value, whether the user clicked that topic at all, is 1 for both topics soon).
+ */
 export const SIM_FEATURES = `features:
   - name: relevancy
     type: number
@@ -234,10 +241,11 @@ export const SIM_FEATURES = `features:
     interaction: click
     field: item.topic
     scope: user
+    measure: share
 `;
 
 /** A lambdamart entry with the simulator's backend settings. */
-export function lambdamart(features: string[], debias: boolean, iterations = 50): string {
+export function lambdamart(features: string[], debias: boolean | string, iterations = 50): string {
   return `type: lambdamart
     backend:
       type: xgboost

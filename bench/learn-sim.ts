@@ -7,10 +7,11 @@
  * sessions an A/B test and team-draft interleaving need to detect the better model.
  *   node --import tsx bench/learn-sim.ts [--data ../shared/datasets] [--queries 30] [--sessions 3000]
  *     [--every 300] [--reps 5] [--json] [--fixture test/fixtures/learn-sim]
+ *     [--only learning,detect,personal] (parts to run; detect needs learning) [--skip ...]
  */
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveSettings } from '../src/server/config.js';
 import { startServer, type RunningServer } from '../src/server/start.js';
@@ -22,7 +23,10 @@ const { values: a } = parseArgs({ options: {
   queries: { type: 'string', default: '30' }, sessions: { type: 'string', default: '3000' }, every: { type: 'string', default: '300' },
   reps: { type: 'string', default: '5' }, step: { type: 'string', default: '25' }, max: { type: 'string', default: '3000' },
   json: { type: 'boolean', default: false }, fixture: { type: 'string' }, skip: { type: 'string', default: '' },
-  features: { type: 'string', default: 'relevancy,ctr,clicks' }, out: { type: 'string', default: 'learn-sim.json' },
+  features: { type: 'string', default: 'relevancy,ctr,clicks' }, only: { type: 'string', default: 'learning,detect,personal' },
+  arms: { type: 'string', default: 'first-stage,naive,debiased' },
+  // The debiased arm's backend.debias value as YAML flow (e.g. '{clip: 5}'); default true.
+  debias: { type: 'string', default: 'true' }, seed: { type: 'string', default: '1' }, out: { type: 'string', default: 'learn-sim.json' },
 } });
 const cran = join(a.data!, 'cranfield');
 if (!existsSync(cran)) {
@@ -44,6 +48,7 @@ const median = (xs: (number | null)[]) => {
   return v.length % 2 ? v[(v.length - 1) / 2]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
 };
 const FLAT = a.features!.split(',');
+const part = (p: string) => a.only!.split(',').includes(p) && !a.skip!.split(',').includes(p);
 
 async function main(): Promise<void> {
   const sessions = Number(a.sessions), every = Number(a.every), reps = Number(a.reps);
@@ -54,29 +59,34 @@ async function main(): Promise<void> {
   const t0 = performance.now();
 
   // 1. Learning over time: first stage (noop), naive and debiased LambdaMART, the oracle.
+  if (part('learning')) await learning();
+  async function learning(): Promise<void> {
   const curves: Record<string, number[]> = {};
   let oracle = 0;
   const experiments = Array.from({ length: reps }, (_, r) => `  ab_${r}:\n    variants: {debiased: 1, base: 1}\n    by: session\n  il_${r}:\n    interleave: [debiased, base]\n    by: session`).join('\n');
   let kept: RunningServer | undefined;
-  for (const [arm, body, train] of [['first-stage', 'type: noop', false], ['naive', lambdamart(FLAT, false), true], ['debiased', lambdamart(FLAT, true), true]] as const) {
+  for (const [arm, body, train] of [['first-stage', 'type: noop', false], ['naive', lambdamart(FLAT, false), true], ['debiased', lambdamart(FLAT, a.debias!), true]] as const) {
+    if (!a.arms!.split(',').includes(arm)) continue;
     const t = performance.now();
     const models: Record<string, string> = arm === 'debiased' ? { debiased: body, base: 'type: noop' } : { [arm]: body };
     const srv = await server(arm, { models, ...(arm === 'debiased' ? { experiments } : {}) });
-    const sim = new ClickSimulator(srv.url, coll, { ...DEFAULT_SIM, seed: 1 }, `${arm}-`);
+    const sim = new ClickSimulator(srv.url, coll, { ...DEFAULT_SIM, seed: Number(a.seed) }, `${arm}-`);
     await sim.sendItems();
     const loop = await trafficLoop(sim, arm, sessions, every, train);
     curves[arm] = loop.blocks;
     oracle = loop.oracle;
     say(`  ${arm.padEnd(12)} ${loop.blocks.map((x) => x.toFixed(3)).join(' ')}  (${((performance.now() - t) / 1000).toFixed(0)} s)`);
+    const prop = (loop.lastReport as { propensities?: number[] } | undefined)?.propensities;
+    if (prop) { say(`  ${''.padEnd(12)} propensities ${prop.slice(0, 20).map((x) => x.toFixed(2)).join(' ')}`); results[`${arm}Propensities`] = prop.slice(0, 20); }
     if (arm === 'debiased') kept = srv;
     else await srv.close();
   }
   say(`  ${'oracle'.padEnd(12)} ${oracle.toFixed(3)}`);
-  const last = (k: string) => curves[k]!.at(-1)!;
+  const last = (k: string) => curves[k]?.at(-1) ?? NaN;
   results.learning = { curves, oracle, final: { firstStage: last('first-stage'), naive: last('naive'), debiased: last('debiased'), oracle }, debiasedOverOracle: last('debiased') / oracle };
 
   // 2. Interleaving vs A/B on the same simulation: trained debiased LambdaMART against the first stage.
-  if (!a.skip.includes('detect')) {
+  if (part('detect') && kept) {
     const ab: (number | null)[] = [], il: (number | null)[] = [];
     for (let r = 0; r < reps; r++) {
       ab.push(await sessionsToDetect(new ClickSimulator(kept!.url, coll, { ...DEFAULT_SIM, seed: 100 + r }, `ab${r}-`), `ab_${r}`, 'debiased', Number(a.step), Number(a.max)));
@@ -85,10 +95,11 @@ async function main(): Promise<void> {
     }
     results.detection = { ab, interleaving: il, medianAB: median(ab), medianInterleaving: median(il), step: Number(a.step), max: Number(a.max) };
   }
-  await kept!.close();
+  await kept?.close();
+  }
 
   // 3. Personalization: users prefer one topic (a preferred item's grade is one higher).
-  if (!a.skip.includes('personal')) {
+  if (part('personal')) {
     const per: Record<string, number[]> = {};
     let personalOracle = 0;
     for (const [arm, feats] of [['flat', FLAT], ['personal', [...FLAT, 'topic_affinity']]] as const) {
@@ -107,7 +118,7 @@ async function main(): Promise<void> {
   if (a.json) process.stdout.write(`${JSON.stringify(results)}\n`);
   else process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
   mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
-  writeFileSync(join(import.meta.dirname, 'results', a.out!), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(resolve(import.meta.dirname, 'results', a.out!), `${JSON.stringify(results, null, 2)}\n`);
 }
 
 /** The test's small copy: a few queries, their top 10 BM25 candidates and judged gains (no texts needed). */

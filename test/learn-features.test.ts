@@ -118,6 +118,26 @@ test('interacted_with (user affinity for item field values) and field_match (ngr
   assert.equal(anon.p!.liked, 0);
 });
 
+test('interacted_with measure: interactions / share carry a preference that Metarank\'s values count loses', async () => {
+  const kinds = ['values', 'interactions', 'share'] as const;
+  // u clicked three topic-a items and one topic-b item; v never clicked.
+  const f = await learner(kinds.map((m) => ({ name: m, type: 'interacted_with', interaction: 'click', field: 'item.topic', scope: 'user', measure: m })), [
+    item('a1', [['topic', 'a']]), item('a2', [['topic', 'a']]), item('a3', [['topic', 'a']]),
+    item('b1', [['topic', 'b']]), item('c1', [['topic', 'c']]),
+    act('k1', undefined, 'click', 'a1', T - 4 * DAY, { user: 'u' }),
+    act('k2', undefined, 'click', 'a2', T - 3 * DAY, { user: 'u' }),
+    act('k3', undefined, 'click', 'a1', T - 2 * DAY, { user: 'u' }),
+    act('k4', undefined, 'click', 'b1', T - DAY, { user: 'u' }),
+    act('k5', undefined, 'view', 'b1', T - DAY, { user: 'u' }), // another interaction type: not counted
+  ]);
+  const out = await f({ user: 'u', items: ['a3', 'b1', 'c1'].map((id) => ({ id })) });
+  assert.deepEqual(['a3', 'b1', 'c1'].map((x) => out[x]!.values), [1, 1, 0]); // both topics "seen": no preference
+  assert.deepEqual(['a3', 'b1', 'c1'].map((x) => out[x]!.interactions), [3, 1, 0]);
+  assert.deepEqual(['a3', 'b1', 'c1'].map((x) => out[x]!.share), [0.75, 0.25, 0]);
+  const fresh = await f({ user: 'v', items: [{ id: 'a3' }] });
+  assert.deepEqual([fresh.a3!.values, fresh.a3!.interactions, fresh.a3!.share], [0, 0, 0]);
+});
+
 test('type: reranker scores query against an item text field through the injected scorer', async () => {
   const calls: [string, string, string[]][] = [];
   const scorer = async (model: string, q: string, texts: string[]) => { calls.push([model, q, texts]); return texts.map((t) => t.length / 10); };

@@ -94,3 +94,20 @@ test('on simulated position-biased clicks, debiased (backend.debias) training be
   if (process.env.LEARN_DEBUG) console.log({ naive, debiased, prop: rep.propensities?.slice(0, 8) });
   assert.ok(debiased > naive + 0.02, `debiased NDCG@10 ${debiased.toFixed(4)} vs naive ${naive.toFixed(4)}`);
 });
+
+test('debias weights are 1/θ(displayed position), clipped at debias.clip', async () => {
+  const config = parseLearnConfig({
+    features: [{ name: 'price', type: 'number', field: 'item.price' }],
+    models: { m: { type: 'lambdamart', backend: { type: 'xgboost', iterations: 2, debias: { propensities: [1, 0.5, 0.1], clip: 4 } }, weights: { click: 1 }, features: ['price'], split: 'time=100%' } },
+    state: { type: 'memory' },
+  });
+  const l = await Learner.open(config, { store: new MemoryLearnStore() });
+  await l.feedback([
+    { event: 'ranking', id: 'r', timestamp: '1700000000000', items: ['x', 'y', 'z', 'w'].map((id) => ({ id })) },
+    { event: 'interaction', id: 'c', ranking: 'r', type: 'click', item: 'z', timestamp: '1700000000010' },
+  ]);
+  const { train, propensities } = l.dataset(config.models.m as never);
+  assert.deepEqual(propensities, [1, 0.5, 0.1]);
+  // 1/1, 1/0.5, 1/0.1 = 10 clipped to 4, and position 3 takes the last propensity (also clipped).
+  assert.deepEqual(train[0]!.w, [1, 2, 4, 4]);
+});

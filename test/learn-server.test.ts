@@ -276,6 +276,23 @@ describe('learn server: configuration', () => {
     }
   });
 
+  it('a server of learned models only answers the rerank routes 404 (no reranker is served), not 503 loading', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rerankit-learn-only-'));
+    const file = join(dir, 'metarank.yml');
+    await writeFile(file, 'state:\n  type: memory\nmodels:\n  base:\n    type: noop\n');
+    const s = await serve({ config: file });
+    try {
+      assert.equal((await call(s.url, '/ready')).status, 200);
+      const r = await call(s.url, '/v1/rerank', { query: 'q', documents: ['d'] });
+      assert.equal(r.status, 404, r.text);
+      assert.match(r.body.message, /serves no rerank models/);
+      assert.equal((await call(s.url, '/rank/base', { id: 'r', timestamp: 1_700_000_000_000, items: [{ id: 'a' }, { id: 'b' }] })).body.items.length, 2);
+    } finally {
+      await s.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it('without learned models the routes answer 404 in Metarank\'s error shape', async () => {
     const s = await buildServer({ ...DEFAULTS, logLevel: 'silent' });
     try {

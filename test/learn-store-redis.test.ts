@@ -87,3 +87,52 @@ test('a model trained by one replica (Learner on state: redis) is served by anot
     await b.close();
   }
 });
+
+test('running replicas share feedback and models without reopening (log tailed, model etag polled on rank)', async () => {
+  const { Learner, MODEL_REFRESH_MS } = await import('../src/learn/learner.js');
+  const config = parseLearnConfig({
+    features: [{ name: 'price', type: 'number', scope: 'item', field: 'item.price' }],
+    models: { default: { type: 'lambdamart', backend: { type: 'xgboost', iterations: 5, seed: 0, maxDepth: 3 }, weights: { click: 1 }, features: ['price'], split: 'time=80%' } },
+    state: { type: 'redis', host: '127.0.0.1', port: redis.port, prefix: 'live:' },
+  });
+  const a = await Learner.open(config);
+  const b = await Learner.open(config);
+  const wait = () => new Promise((r) => setTimeout(r, MODEL_REFRESH_MS + 100));
+  try {
+    const t = 1_700_000_000_000;
+    const items = ['a', 'b', 'c', 'd'];
+    const request = { items: items.map((id) => ({ id })) };
+    // Item prices reach replica A only; users always click the cheapest (d); half the sessions go to each replica.
+    await a.feedback(items.map((x, i) => ({ event: 'item', id: `i-${x}`, item: x, timestamp: String(t), fields: [{ name: 'price', value: [40, 30, 20, 10][i]! }] })));
+    for (let r = 0; r < 30; r++) {
+      await (r % 2 ? b : a).feedback([
+        { event: 'ranking', id: `r${r}`, timestamp: String(t + r * 1000), user: 'u', session: 's', ...request },
+        { event: 'interaction', id: `c${r}`, ranking: `r${r}`, type: 'click', item: 'd', timestamp: String(t + r * 1000 + 10), user: 'u', session: 's' },
+      ]);
+    }
+    // B, running, untrained: the request's order (cold start).
+    assert.deepEqual((await b.rank('default', request)).items.map((i) => i.item), items);
+    assert.equal(await b.isTrained('default'), false);
+    await a.train('default');
+    assert.equal(a.clickthroughs().length, 30); // A trained on B's sessions too
+    const fromA = (await a.rank('default', request)).items.map((i) => i.item);
+    assert.equal(fromA[0], 'd');
+    await wait();
+    const onB = await b.rank('default', request, { explain: true });
+    assert.deepEqual(onB.items.map((i) => i.item), fromA);
+    assert.equal(onB.items[0]!.features!.price, 10); // the item event sent to A, seen by B
+    assert.equal(await b.isTrained('default'), true);
+    // A retrain on A (a new model version) reaches B the same way.
+    const first = onB.items.find((i) => i.item === 'd')!.score;
+    await b.feedback([{ event: 'ranking', id: 'r-late', timestamp: String(t + 99_000), user: 'u', session: 's', ...request }, { event: 'interaction', id: 'c-late', ranking: 'r-late', type: 'click', item: 'a', timestamp: String(t + 99_010), user: 'u', session: 's' }]);
+    await a.train('default');
+    assert.equal(a.clickthroughs().length, 31);
+    const scoreA = (await a.rank('default', request)).items.find((i) => i.item === 'd')!.score;
+    assert.notEqual(scoreA, first);
+    await wait();
+    assert.equal((await b.rank('default', request)).items.find((i) => i.item === 'd')!.score, scoreA);
+  } finally {
+    await a.close();
+    await b.close();
+  }
+});

@@ -8,6 +8,8 @@ const debias = z.union([z.boolean(), z.object({
   propensities: z.array(z.number().positive().max(1)).min(1).optional(),
   maxPosition: z.number().int().positive().default(50),
   iterations: z.number().int().positive().default(50),
+  /** Largest IPW weight 1/θ (clipping bounds the variance deep positions add; Joachims et al. 2017). */
+  clip: z.number().min(1).optional(),
 }).strict()]);
 
 const backend = z.object({

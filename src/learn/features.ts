@@ -26,7 +26,10 @@ const schemas = {
   interaction_count: z.object({ ...common, type: z.literal('interaction_count'), interaction: z.string().min(1) }).strict(),
   window_count: z.object({ ...common, type: z.literal('window_count'), interaction: z.string().min(1), bucket_size: z.union([z.string(), z.number()]).default('24h'), windows: z.array(z.number().int().positive()).min(1), count: z.number().optional() }).strict(),
   rate: z.object({ ...common, type: z.literal('rate'), top: z.string().min(1), bottom: z.string().min(1), bucket: z.union([z.string(), z.number()]).default('24h'), periods: z.array(z.number().int().positive()).min(1), normalize: z.object({ weight: z.number().positive().default(10) }).strict().optional() }).strict(),
-  interacted_with: z.object({ ...common, type: z.literal('interacted_with'), interaction: z.string().min(1), field: fieldRef }).strict(),
+  // measure (rerankit's option): `values` = Metarank's (how many of the item's values the visitor has
+  // interacted with at all), `interactions` = how many interactions the visitor had on items sharing
+  // them, `share` = that over all the visitor's interactions of this type (carries a preference).
+  interacted_with: z.object({ ...common, type: z.literal('interacted_with'), interaction: z.string().min(1), field: fieldRef, measure: z.enum(['values', 'interactions', 'share']).default('values') }).strict(),
   field_match: z.object({
     ...common, type: z.literal('field_match'), itemField: z.string(), rankingField: z.string(), distance: z.string().optional(),
     method: z.object({ type: z.enum(['ngram', 'term']), language: z.string().default('generic'), n: z.number().int().positive().default(3) }).strict(),
@@ -177,8 +180,10 @@ export class FeatureState {
   readonly buckets = new Map<string, Map<number, number>>();
   /** Global per-bucket totals per type, for rate normalization. */
   readonly global = new Map<string, Map<number, number>>();
-  /** `${scope}\u0000${id}` → field name → values interacted with, per interaction type. */
-  readonly touched = new Map<string, Map<string, Set<string>>>();
+  /** `${scope}\u0000${type}\u0000${id}` → field name → value → interactions on items with it. */
+  readonly touched = new Map<string, Map<string, Map<string, number>>>();
+  /** `${scope}\u0000${type}\u0000${id}` → all interactions of that type by the visitor. */
+  readonly touchedTotal = new Map<string, number>();
   /** Latest interaction fields per (user, item). */
   readonly lastInteraction = new Map<string, Map<string, FieldValue>>();
 
@@ -220,13 +225,14 @@ export class FeatureState {
     for (const [scope, id] of [['user', e.user], ['session', e.session]] as const) {
       if (id === undefined) continue;
       const k = `${scope}\u0000${e.type}\u0000${id}`;
-      const m = this.touched.get(k) ?? new Map<string, Set<string>>();
+      const m = this.touched.get(k) ?? new Map<string, Map<string, number>>();
       for (const [name, v] of item ?? []) {
-        const set = m.get(name) ?? new Set<string>();
-        for (const x of [v].flat()) set.add(String(x));
-        m.set(name, set);
+        const counts = m.get(name) ?? new Map<string, number>();
+        for (const x of new Set([v].flat().map(String))) bump(counts, x);
+        m.set(name, counts);
       }
       this.touched.set(k, m);
+      bump(this.touchedTotal, k);
     }
     if (e.user !== undefined && e.fields) this.lastInteraction.set(`${e.user}\u0000${e.item}`, new Map(e.fields.map((f) => [f.name, f.value])));
   }
@@ -383,16 +389,21 @@ async function extractOne(s: FeatureSpec, state: FeatureState, ctx: RankingConte
     case 'interacted_with': {
       const scope = counterScope(s.scope ?? 'user', s.name);
       const id = scope === 'session' ? req.session : req.user;
-      const m = id === undefined ? undefined : state.touched.get(`${scope}\u0000${s.interaction}\u0000${id}`);
+      const key = `${scope}\u0000${s.interaction}\u0000${id}`;
+      const m = id === undefined ? undefined : state.touched.get(key);
+      const total = state.touchedTotal.get(key) ?? 0;
       const refs = [s.field].flat().map((f) => parseRef(f, s.name));
       return per((i) => {
         if (!m) return [0];
         let n = 0;
         for (const r of refs) {
           const seen = m.get(r.name);
-          for (const v of [lookup(r, i) ?? []].flat()) if (seen?.has(String(v))) n++;
+          for (const v of new Set([lookup(r, i) ?? []].flat().map(String))) {
+            const c = seen?.get(v) ?? 0;
+            n += s.measure === 'values' ? (c > 0 ? 1 : 0) : c;
+          }
         }
-        return [n];
+        return [s.measure === 'share' ? (total === 0 ? 0 : n / total) : n];
       });
     }
     case 'field_match': {

@@ -114,7 +114,7 @@ export class FileLearnStore implements LearnStore {
     if (this.logBytes > this.compactBytes) this.compact();
   }
 
-  async *events(): AsyncIterable<unknown> { for (const [, e] of this.log.slice()) yield e; }
+  async *events(from = 0): AsyncIterable<unknown> { for (const [, e] of this.log.slice(from)) yield e; }
 
   async get(ns: string, key: string): Promise<unknown> { return this.kv.get(ns)?.get(key); }
   async set(ns: string, key: string, value: unknown): Promise<void> { await this.write([{ op: 'set', ns, key, value }]); }
@@ -160,7 +160,7 @@ export class MemoryLearnStore implements LearnStore {
       } else this.kv.get(op.ns)?.delete(op.key);
     }
   }
-  async *events(): AsyncIterable<unknown> { for (const e of this.log.slice()) yield e; }
+  async *events(from = 0): AsyncIterable<unknown> { for (const e of this.log.slice(from)) yield e; }
   async get(ns: string, key: string): Promise<unknown> { return this.kv.get(ns)?.get(key); }
   async set(ns: string, key: string, value: unknown): Promise<void> { await this.write([{ op: 'set', ns, key, value }]); }
   async delete(ns: string, key: string): Promise<void> { await this.write([{ op: 'delete', ns, key }]); }

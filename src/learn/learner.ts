@@ -32,13 +32,18 @@ export interface TrainReport {
 
 export interface RankedItem { item: string; score: number; features?: Record<string, number | null> }
 
-interface StoredModel { model: LambdaMartModel; report: TrainReport; trainedAt: number }
+interface StoredModel { model: LambdaMartModel; report: TrainReport; trainedAt: number; etag?: string }
 
 const NS_CT = 'clickthrough';
 const NS_PENDING = 'pending';
 const NS_MODEL = 'model';
+/** model name → etag of its stored model: a small key replicas poll, so they never re-read whole models to compare. */
+const NS_MODEL_VERSION = 'model-version';
 /** Namespaces the learner owns; another user of the store (experiments) takes a namespace of its own. */
-export const LEARNER_NAMESPACES = [NS_CT, NS_PENDING, NS_MODEL] as const;
+export const LEARNER_NAMESPACES = [NS_CT, NS_PENDING, NS_MODEL, NS_MODEL_VERSION] as const;
+
+/** How often rank() asks a shared store whether another replica trained a newer model (ms). */
+export const MODEL_REFRESH_MS = 1000;
 
 const toNum = (v: number | null | undefined): number => (v === null || v === undefined ? NaN : v);
 const toJson = (v: number): number | null => (Number.isFinite(v) ? v : null);
@@ -55,20 +60,31 @@ export class Learner {
   /** Interactions whose ranking has not arrived yet, by ranking id. */
   private readonly pending = new Map<string, { id: string; type: string; item: string; ts: number }[]>();
   private readonly trained = new Map<string, StoredModel>();
+  /** When each model's version was last checked in the store (Date.now()). */
+  private readonly checked = new Map<string, number>();
+  /** Events of the store's log applied so far, and this replica's own writes not yet passed in it. */
+  private logPos = 0;
+  private readonly own = new Set<string>();
+  private synced = 0;
+  private pendingWrites = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
-  private constructor(readonly config: LearnConfig, readonly store: LearnStore, private readonly scorer?: RerankerScorer) {
+  private constructor(readonly config: LearnConfig, readonly store: LearnStore, private readonly scorer?: RerankerScorer, private readonly refreshMs = MODEL_REFRESH_MS) {
     this.state = new FeatureState(config.features);
   }
 
-  static async open(config: LearnConfig, opts: { dir?: string; store?: LearnStore; scorer?: RerankerScorer } = {}): Promise<Learner> {
+  /**
+   * `modelRefreshMs`: how stale a model may be when another replica sharing the store (state: redis)
+   * trained a newer one: rank() checks the model's version key at most this often (0: every call).
+   */
+  static async open(config: LearnConfig, opts: { dir?: string; store?: LearnStore; scorer?: RerankerScorer; modelRefreshMs?: number } = {}): Promise<Learner> {
     let store = opts.store;
     if (!store) {
       if (config.state.type === 'redis') store = await (await import('./redis-store.js')).RedisLearnStore.open(config.state);
       else if (config.state.type === 'memory' && opts.dir === undefined) store = new (await import('./file-store.js')).MemoryLearnStore();
       else store = await (await import('./file-store.js')).FileLearnStore.open(opts.dir ?? (config.state.type === 'file' ? config.state.path : undefined) ?? 'rerankit-state');
     }
-    const l = new Learner(config, store, opts.scorer);
+    const l = new Learner(config, store, opts.scorer, opts.modelRefreshMs);
     await l.load();
     return l;
   }
@@ -78,7 +94,59 @@ export class Learner {
     const events: LearnEvent[] = [];
     for await (const e of this.store.events()) events.push(e as LearnEvent);
     for (const e of events) await this.apply(e, [], false, stored);
+    this.logPos = events.length;
+    this.synced = Date.now();
     for (const [name, m] of (await this.store.entries(NS_MODEL)) as [string, StoredModel][]) this.trained.set(name, m);
+    const now = Date.now();
+    for (const name of this.models()) this.checked.set(name, now);
+  }
+
+  /**
+   * Applies the events other replicas wrote to a shared store since this one last looked (their
+   * click-throughs with the feature values they were ranked with), so features, joins and training
+   * see every replica's feedback. The log is append-only, so a position in it is enough; this
+   * replica's own events, already applied, are skipped once by id. Runs inside serial().
+   */
+  private async sync(): Promise<void> {
+    this.synced = Date.now();
+    const fresh: LearnEvent[] = [];
+    for await (const e of this.store.events(this.logPos)) {
+      this.logPos++;
+      const ev = e as LearnEvent;
+      if (this.own.delete(ev.id)) continue;
+      fresh.push(ev);
+    }
+    if (fresh.length === 0) return;
+    const stored = new Map<string, Clickthrough>();
+    for (const e of fresh) {
+      if (e.event !== 'ranking') continue;
+      const ct = (await this.store.get(NS_CT, e.id)) as Clickthrough | undefined;
+      if (ct) stored.set(e.id, ct);
+    }
+    for (const e of fresh) await this.apply(e, [], false, stored);
+  }
+
+  /**
+   * sync() at rank time when the last one is older than `refreshMs`; skipped while feedback or a
+   * training runs (rank never waits for a training; the next call catches up).
+   */
+  private syncDue(): Promise<void> {
+    if (Date.now() - this.synced < this.refreshMs || this.pendingWrites > 0) return Promise.resolve();
+    return this.serial(() => this.sync());
+  }
+
+  /**
+   * Picks up a model another replica trained into the shared store since this one last looked: one
+   * small read (the model's etag) at most every `refreshMs`, the whole model only when it changed.
+   */
+  private async refresh(model: string): Promise<void> {
+    const now = Date.now();
+    if (now - (this.checked.get(model) ?? 0) < this.refreshMs) return;
+    this.checked.set(model, now);
+    const etag = await this.store.get(NS_MODEL_VERSION, model);
+    if (etag === undefined || etag === this.trained.get(model)?.etag) return;
+    const rec = (await this.store.get(NS_MODEL, model)) as StoredModel | undefined;
+    if (rec && rec.etag === etag) this.trained.set(model, rec);
   }
 
   models(): string[] {
@@ -93,7 +161,8 @@ export class Learner {
 
   /** Serializes writers: feedback and train never interleave their state changes. */
   private serial<T>(f: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(f, f);
+    this.pendingWrites++;
+    const run = this.queue.then(f, f).finally(() => { this.pendingWrites--; });
     this.queue = run.catch(() => undefined);
     return run;
   }
@@ -111,6 +180,7 @@ export class Learner {
       const ops: StoreOp[] = [];
       const touched = new Set<string>();
       for (const e of fresh) {
+        this.own.add(e.id);
         ops.push({ op: 'event', id: e.id, event: e });
         await this.apply(e, ops, true, undefined, touched);
       }
@@ -207,6 +277,7 @@ export class Learner {
 
   async isTrained(model: string): Promise<boolean> {
     const m = this.model(model);
+    if (m.type === 'lambdamart') await this.refresh(model);
     return m.type !== 'lambdamart' || this.trained.has(model);
   }
 
@@ -215,6 +286,7 @@ export class Learner {
     const m = this.model(model);
     return this.serial(async () => {
       if (m.type !== 'lambdamart') return { features: [], iterations: [], sizeBytes: 0 };
+      await this.sync();
       const { train, test, propensities } = this.dataset(m);
       if (train.length === 0) throw new RerankError('RERANK_BAD_INPUT', `model "${model}": no click-throughs with ${Object.keys(m.weights).join('/')} interactions to train on yet`);
       const seed = typeof m.backend.seed === 'number' ? m.backend.seed : m.backend.seed === undefined ? 0 : hash(m.backend.seed);
@@ -228,8 +300,10 @@ export class Learner {
         metrics: Object.fromEntries(m.eval.map((e) => [e, evalMetric(e, test.map((q) => q.x.map((x) => predict(res.model, x))), test)])),
         ...(propensities ? { propensities } : {}),
       };
-      const rec: StoredModel = { model: res.model, report, trainedAt: Date.now() };
-      await this.store.write([{ op: 'set', ns: NS_MODEL, key: model, value: rec }]);
+      const trainedAt = Date.now();
+      const rec: StoredModel = { model: res.model, report, trainedAt, etag: `${trainedAt}-${Math.random().toString(36).slice(2, 10)}` };
+      // Model and its etag in one atomic write: a replica that sees the etag finds the model.
+      await this.store.write([{ op: 'set', ns: NS_MODEL, key: model, value: rec }, { op: 'set', ns: NS_MODEL_VERSION, key: model, value: rec.etag }]);
       this.trained.set(model, rec);
       return report;
     });
@@ -254,6 +328,7 @@ export class Learner {
     const usable = this.clickthroughs().filter((ct) => labelsOf(ct, m.weights).some((y) => y > 0));
     const d = m.backend.debias;
     let prop: number[] | undefined;
+    const clip = typeof d === 'object' && d.clip !== undefined ? d.clip : Infinity;
     if (d !== false) {
       const o = d === true ? { maxPosition: 50, iterations: 50 } : d;
       prop = o.propensities ?? fitPropensities(usable.flatMap((ct) => {
@@ -270,7 +345,7 @@ export class Learner {
         g: {
           x: ct.values.map((row) => colIdx.map((j) => (j < 0 ? NaN : toNum(row[j])))),
           y,
-          ...(prop ? { w: y.map((_, p) => 1 / prop![Math.min(p, prop!.length - 1)]!) } : {}),
+          ...(prop ? { w: y.map((_, p) => Math.min(clip, 1 / prop![Math.min(p, prop!.length - 1)]!)) } : {}),
         } as RankGroup,
       };
     });
@@ -285,6 +360,7 @@ export class Learner {
   async evaluate(model: string): Promise<{ model: string; testRankings: number; metrics: Record<string, number>; displayed: Record<string, number> }> {
     const m = this.model(model);
     if (m.type !== 'lambdamart') throw new RerankError('RERANK_BAD_INPUT', `model "${model}" is a ${m.type} baseline: there is nothing to evaluate`);
+    await this.refresh(model);
     const trained = this.trained.get(model);
     if (!trained) throw new RerankError('RERANK_BAD_INPUT', `model "${model}" is not trained yet (run train first)`);
     const { test } = this.dataset(m);
@@ -304,6 +380,8 @@ export class Learner {
     const m = this.model(model);
     const req = parseRankRequest(request);
     const ts = req.timestamp ?? Date.now();
+    if (m.type === 'lambdamart') await this.refresh(model);
+    await this.syncDue();
     const trained = this.trained.get(model);
     const needFeatures = opts.explain === true || (m.type === 'lambdamart' && trained !== undefined);
     const cols = this.columns();

@@ -122,8 +122,8 @@ export class RedisLearnStore implements LearnStore {
     await client.rerankitLearnWrite(this.prefix, ...args);
   }
 
-  async *events(): AsyncIterable<unknown> {
-    for (let start = 0; ; start += PAGE) {
+  async *events(from = 0): AsyncIterable<unknown> {
+    for (let start = from; ; start += PAGE) {
       const page = await this.live().lrange(`${this.prefix}events`, start, start + PAGE - 1);
       for (const e of page) yield JSON.parse(e);
       if (page.length < PAGE) return;

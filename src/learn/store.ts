@@ -18,8 +18,8 @@ export interface LearnStore {
   hasEvents(ids: string[]): Promise<boolean[]>;
   /** Applies all ops atomically (a crash leaves all or none); an event id already stored is skipped. */
   write(ops: StoreOp[]): Promise<void>;
-  /** Every stored event, in arrival order. */
-  events(): AsyncIterable<unknown>;
+  /** Every stored event in arrival order, from the `from`-th on (0: all; replicas tail the log with it). */
+  events(from?: number): AsyncIterable<unknown>;
   get(ns: string, key: string): Promise<unknown>;
   set(ns: string, key: string, value: unknown): Promise<void>;
   delete(ns: string, key: string): Promise<void>;

@@ -71,6 +71,9 @@ export class ModelPool {
     const model = name === undefined || name === '' ? this.models[0] : this.byName.get(name);
     if (model) return model;
     if (name && this.loading.has(name)) throw new RerankError('RERANK_LOADING', `model "${name}" is still loading; retry shortly`);
+    if (this.models.length === 0 && this.loadCalled && this.loading.size === 0) {
+      throw new RerankError('RERANK_MODEL_NOT_FOUND', 'this server serves no rerank models (its config has learned models only: POST /rank/<model>)');
+    }
     if (this.models.length === 0) throw new RerankError('RERANK_LOADING', 'no model is loaded yet; retry shortly');
     throw new RerankError('RERANK_MODEL_NOT_FOUND', `model "${name}" is not served here (served: ${[...this.byName.keys()].join(', ')})`);
   }

@@ -60,7 +60,7 @@ Examples:
       warnPointless(settings.models);
       const say = (line: string) => process.stderr.write(`rerankit: ${line}\n`);
       const server = await startServer(settings, (url) => say(`listening on ${url}`));
-      say(`ready: ${server.pool.list().map((m) => m.name).join(', ')}`);
+      say(`ready: ${server.pool.list().map((m) => m.name).join(', ') || 'no rerank models (learned models only)'}`);
       if (settings.ui !== false) say(`playground: ${server.url}/ui/`);
       await untilSignal();
       if (settings.drainMs > 0) say(`draining: /ready answers 503, serving for ${settings.drainMs} ms more`);
