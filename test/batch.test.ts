@@ -143,13 +143,13 @@ describe('rerankit batch', () => {
         await new Promise((r) => setTimeout(r, 5));
       }
       await stop(a.proc, 'SIGKILL');
-      const killedAt = Date.now();
       const r = await submit;
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stderr, /24 queries, 144 pairs in [\d.]+s \([\d.]+ pairs\/s\)/);
       checkOutput(out, await expected);
-      // a's chunk came back only when its lock (1 s) ran out and b's stall check (every 0.5 s) requeued it.
-      if (held) assert.ok(Date.now() - killedAt >= 1000, 'the killed worker\'s chunk waited for its lock to run out');
+      // No timing assertion on when a's chunk came back (lock 1 s, stall check every 0.5 s): between the
+      // poll above and the kill, a may finish its chunk, and a wall-clock bound would then be a flaky
+      // test. What must hold either way is checked above: every input exactly once, scored right.
     } finally {
       await Promise.all([stop(a.proc, 'SIGKILL'), stop(b.proc)]);
     }
