@@ -127,7 +127,7 @@ describe('the packed package, installed into an empty project', () => {
 
   test('every relative link in the installed README and docs points at a file the package holds', () => {
     const pkgDir = join(app, 'node_modules', 'rerankit');
-    const pages = ['README.md', 'DESIGN.md', ...readdirSync(join(pkgDir, 'docs')).map((f) => `docs/${f}`)];
+    const pages = ['README.md', 'DESIGN.md', ...docPages(pkgDir)];
     assert.ok(pages.length >= 7, pages.join(' '));
     const broken: string[] = [];
     for (const page of pages) {
@@ -143,7 +143,7 @@ describe('the packed package, installed into an empty project', () => {
   test("every name the docs import from 'rerankit' is exported by the installed package", () => {
     const pkgDir = join(app, 'node_modules', 'rerankit');
     const wanted = new Set<string>();
-    for (const page of ['README.md', ...readdirSync(join(pkgDir, 'docs')).map((f) => `docs/${f}`)]) {
+    for (const page of ['README.md', ...docPages(pkgDir)]) {
       const text = readFileSync(join(pkgDir, page), 'utf8');
       for (const [, names, from] of text.matchAll(/import \{([^}]+)\} from '([^']+)'/g)) {
         assert.ok(from === 'rerankit' || from!.startsWith('rerankit/') || !from!.startsWith('.'), `${page} imports from a path the package does not have: ${from}`);
@@ -252,4 +252,9 @@ function lockfileFor(manifest: { name: string; version: string; dependencies: Re
   packages['node_modules/rerankit'] = { version: pkg.version, resolved: `file:../${tarball}`, license: pkg.license, dependencies: pkg.dependencies, bin: pkg.bin, engines: pkg.engines };
   for (const [path, entry] of Object.entries(lock.packages)) if (path.startsWith('node_modules/') && !entry.dev) packages[path] = entry;
   return { name: manifest.name, version: manifest.version, lockfileVersion: lock.lockfileVersion, requires: true, packages };
+}
+
+/** The Markdown pages under the installed package's docs/ (docs/images holds the screenshots). */
+function docPages(pkgDir: string): string[] {
+  return readdirSync(join(pkgDir, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`);
 }

@@ -28,7 +28,7 @@ function perQuerySpec(values: { qid: string; value: number }[], label: string, s
   return {
     width: WIDTH, height: 180,
     data: { values: values.map((v, i) => ({ ...v, order: i })) },
-    mark: { type: 'bar', tooltip: true },
+    mark: 'bar',
     encoding: {
       x: { field: 'qid', type: 'ordinal', sort: { field: 'order' }, title: `queries (${values.length}), sorted`, axis: values.length > 40 ? { labels: false, ticks: false } : { labelAngle: -60 } },
       y: { field: 'value', type: 'quantitative', title: label },

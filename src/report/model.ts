@@ -26,6 +26,28 @@ export interface EvalReport {
   perQuery: { measure: string; values: { qid: string; value: number }[] } | null;
   /** Every retrieved document's score, for the distribution (empty when the run has none). */
   scores: { run: string; score: number }[];
+  /** With a reranker: the reranked run against the first stage it reranked (compareRuns, analyzeRuns). */
+  rerank?: { comparison: Comparison; analysis: Analysis | null };
+  /** With a reranker: each query's rerank call, timed by the command. */
+  latency?: Latency;
+}
+
+export interface Latency {
+  calls: number;
+  mean_ms: number;
+  p50_ms: number;
+  p90_ms: number;
+  p99_ms: number;
+  max_ms: number;
+}
+
+/** Nearest-rank percentile of sorted values. */
+const rank = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))];
+
+export function latencyOf(ms: number[]): Latency | undefined {
+  if (!ms.length) return undefined;
+  const s = [...ms].sort((x, y) => x - y);
+  return { calls: s.length, mean_ms: s.reduce((t, x) => t + x, 0) / s.length, p50_ms: rank(s, 50), p90_ms: rank(s, 90), p99_ms: rank(s, 99), max_ms: s.at(-1)! };
 }
 
 export interface CompareReport {
@@ -55,8 +77,18 @@ function scoresOf(run: Run | RunTable, name: string): { run: string; score: numb
   return new Set(out.map((s) => s.score)).size > 1 ? out : [];
 }
 
-export function evalReport(qrels: Qrels, run: Run | RunTable, opts: EvaluateOptions & { title: string; samples?: number; seed?: number }): EvalReport {
-  const result = toEvalResult(evaluateTrec(qrels, run, opts));
+export interface EvalReportOptions extends EvaluateOptions {
+  title: string;
+  samples?: number;
+  seed?: number;
+  /** The first-stage run a reranker reordered, and the rerank calls' times. */
+  firstStage?: Run;
+  latencyMs?: number[];
+}
+
+export function evalReport(qrels: Qrels, run: Run | RunTable, opts: EvalReportOptions): EvalReport {
+  // trec_eval's names only (as --table lists them): the friendly aliases --json adds would repeat each row.
+  const result = toEvalResult(evaluateTrec(qrels, run, opts), false);
   const qids = Object.keys(result.per_query);
   const metrics = Object.entries(result.all)
     .filter((e): e is [string, number] => typeof e[1] === 'number')
@@ -69,7 +101,15 @@ export function evalReport(qrels: Qrels, run: Run | RunTable, opts: EvaluateOpti
   const perQuery = first
     ? { measure: first.measure, values: qids.map((qid) => ({ qid, value: result.per_query[qid][first.measure] })).sort((x, y) => x.value - y.value || x.qid.localeCompare(y.qid)) }
     : null;
-  return { kind: 'eval', title: opts.title, queries: qids.length, metrics, perQuery, scores: scoresOf(run, opts.title) };
+  const report: EvalReport = { kind: 'eval', title: opts.title, queries: qids.length, metrics, perQuery, scores: scoresOf(run, opts.title) };
+  if (opts.firstStage) {
+    const measures = metrics.filter((m) => m.ci95).map((m) => m.measure);
+    const cmp = compareReport(qrels, { name: 'first stage', run: opts.firstStage }, { name: 'reranked', run }, { measures, relevanceLevel: opts.relevanceLevel, samples: opts.samples, seed: opts.seed });
+    report.rerank = { comparison: cmp.comparison, analysis: cmp.analysis };
+  }
+  const latency = latencyOf(opts.latencyMs ?? []);
+  if (latency) report.latency = latency;
+  return report;
 }
 
 /** A columnar run as the Map form analyzeRuns reads. */
@@ -78,9 +118,10 @@ function asRun(r: Run | RunTable): Run {
   return new Map([...r.topics].map(([qid, t]) => [qid, new Map(t.docs.map((d, i) => [d, t.sims[i]]))]));
 }
 
-export function compareReport(qrels: Qrels, a: { name: string; run: Run | RunTable }, b: { name: string; run: Run | RunTable }, opts: CompareOptions): CompareReport {
-  const comparison = compareRuns(qrels, a.run, b.run, opts);
-  const first = comparison.metrics[0]?.measure;
+export function compareReport(qrels: Qrels, a: { name: string; run: Run | RunTable }, b: { name: string; run: Run | RunTable }, opts: CompareOptions, computed?: Comparison): CompareReport {
+  const comparison = computed ?? compareRuns(qrels, a.run, b.run, opts); // the command's own figures when it has them
+  // analyze's default measure when it is compared, else the first one.
+  const first = comparison.metrics.find((m) => m.measure === 'ndcg_cut_10')?.measure ?? comparison.metrics[0]?.measure;
   const analysis = first ? analyzeRuns(qrels, asRun(a.run), asRun(b.run), { measure: first, relevanceLevel: opts.relevanceLevel }) : null;
   return {
     kind: 'compare', title: `${b.name} vs ${a.name}`, a: a.name, b: b.name, comparison, analysis,

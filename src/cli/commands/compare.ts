@@ -13,6 +13,7 @@ interface CompareFlags {
   maxP: number;
   correction: string;
   format?: string;
+  report?: string;
 }
 
 export function register(program: Command): void {
@@ -29,6 +30,7 @@ export function register(program: Command): void {
     .option('--max-p <p>', 'significance threshold on the corrected p-value', numArg('--max-p', { min: 0, max: 1 }), 0.05)
     .option('--correction <name>', 'holm (Holm-Bonferroni over the pairs of runs, per measure) or none', 'holm')
     .option('--format <kind>', 'the run × measure table as text, markdown or latex (any number of runs)')
+    .option('--report <file>', 'also write a report of two runs: .html (one self-contained page with charts) or .md (tables)')
     .option('--json', 'machine-readable output')
     .addHelpText('after', `
 Examples:
@@ -40,15 +42,22 @@ Examples:
       if (!['ttest', 'fisher', 'bootstrap'].includes(flags.test)) throw new CliError(`--test must be ttest, fisher or bootstrap, got ${flags.test}`);
       if (!['holm', 'none'].includes(flags.correction)) throw new CliError(`--correction must be holm or none, got ${flags.correction}`);
       if (flags.format !== undefined && !['text', 'markdown', 'latex'].includes(flags.format)) throw new CliError(`--format must be text, markdown or latex, got ${flags.format}`);
+      if (flags.report) (await import('../../report/index.js')).reportFormat(flags.report); // a wrong extension fails before the work
+      if (flags.report && flags.run.length > 2) throw new CliError(`--report compares two runs (--run A --run B), got ${flags.run.length}`);
+      if (flags.report && flags.format) throw new CliError('--report goes with the two-run comparison; leave --format out');
       if (flags.run.length > 2 || flags.format) return compareMany(flags);
       const { readQrelsFile, readRunFile } = await import('../trec-eval.js');
       const { compareRuns } = await import('../../eval/compare.js');
       const qrels = await readQrelsFile(flags.qrels);
       const [a, b] = [await readRunFile(flags.run[0]), await readRunFile(flags.run[1])];
       const result = compareRuns(qrels, a, b, { measures: flags.metric, relevanceLevel: flags.relevanceLevel, samples: flags.samples, seed: flags.seed });
-      if (flags.json) return printJson({ a: flags.run[0], b: flags.run[1], ...result });
-      const { formatComparison } = await import('../../eval/format.js');
-      process.stdout.write(formatComparison(result, flags.run[0], flags.run[1]));
+      if (flags.json) printJson({ a: flags.run[0], b: flags.run[1], ...result });
+      else process.stdout.write((await import('../../eval/format.js')).formatComparison(result, flags.run[0], flags.run[1]));
+      if (flags.report) {
+        const { compareReport, writeReport } = await import('../../report/index.js');
+        const opts = { measures: flags.metric, relevanceLevel: flags.relevanceLevel, samples: flags.samples, seed: flags.seed };
+        await writeReport(flags.report, compareReport(qrels, { name: flags.run[0], run: a }, { name: flags.run[1], run: b }, opts, result));
+      }
     });
 }
 

@@ -20,6 +20,7 @@ interface EvalFlags extends TrecEvalFlags {
   topK: number;
   maxQueries?: number;
   runOut?: string;
+  report?: string;
   [flag: string]: unknown;
 }
 
@@ -53,6 +54,7 @@ export function register(program: Command): void {
     .option('--table', "print a table with friendly names instead of trec_eval's lines")
     .option('--max-queries <n>', 'evaluate only the first n queries (smoke tests)', intArg('--max-queries', 1))
     .option('--run-out <file>', 'write the run in TREC format')
+    .option('--report <file>', 'also write a report: .html (one self-contained page with charts) or .md (tables)')
     .option('--json', 'print {"all": {...}, "per_query": {...}}');
   addRerankerOptions(cmd)
     .addHelpText('after', `
@@ -63,9 +65,11 @@ Examples:
     .action(async (qrelsArg: string | undefined, runArg: string | undefined, flags: EvalFlags, cmd: Command) => {
       foldLegacyFlags(flags);
       if (qrelsArg !== undefined) positional(flags, qrelsArg, runArg);
+      if (flags.report) (await import('../../report/index.js')).reportFormat(flags.report); // a wrong extension fails before the work
       if (flags.run && !flags.dataset && !flags.candidates && !flags.runOut) {
         if (!flags.qrels) throw new CliError('--run needs --qrels');
         const { evalRunFiles } = await import('../trec-eval.js');
+        if (flags.report) return evalRunFilesWithReport(flags.qrels, flags.run, flags, flags.report);
         return evalRunFiles(flags.qrels, flags.run, flags);
       }
       if (flags.runOut) await checkRunOut(flags.runOut); // before a long evaluation, not after it
@@ -73,7 +77,35 @@ Examples:
       if (flags.runOut) await writeRun(flags.runOut, run, flags);
       const { printEvaluation } = await import('../trec-eval.js');
       await printEvaluation(qrels, run, { ...flags, metric: flags.metric ?? (flags.run ? ['official'] : undefined) });
+      if (flags.report) await writeEvalReport(flags.report, qrels, run, { ...flags, metric: flags.metric ?? (flags.run ? ['official'] : undefined) });
     });
+}
+
+/** The drop-in path (same readers, same printout) that also keeps the qrels and run for the report. */
+async function evalRunFilesWithReport(qrelsPath: string, runPath: string, flags: EvalFlags, report: string): Promise<void> {
+  if (qrelsPath === '-' && runPath === '-') throw new CliError('only one of QRELS and RUN can be - (standard input)');
+  const { printEvaluation, readQrelsFile, readRunFile } = await import('../trec-eval.js');
+  const qrels = await readQrelsFile(qrelsPath);
+  const run = await readRunFile(runPath);
+  const metric = flags.metric ?? ['official'];
+  await printEvaluation(qrels, run, { ...flags, metric });
+  await writeEvalReport(report, qrels, run, { ...flags, metric });
+}
+
+/** --report: the same evaluation as printed (same measures and options), laid out as a page or Markdown. */
+async function writeEvalReport(path: string, qrels: import('../../eval/types.js').Qrels, run: import('../../eval/types.js').Run | import('../../eval/types.js').RunTable, flags: EvalFlags): Promise<void> {
+  const { evalReport, writeReport } = await import('../../report/index.js');
+  let subtopics;
+  if (flags.subtopicQrels) {
+    const { parseSubtopicQrels } = await import('../../eval/trec.js');
+    const { readBytes } = await import('../util.js');
+    subtopics = parseSubtopicQrels(await readBytes(flags.subtopicQrels, 'subtopic qrels'), flags.subtopicQrels);
+  }
+  const title = flags.model ?? flags.reranker ?? (flags.run === '-' ? 'run (standard input)' : flags.run) ?? flags.retriever ?? flags.candidates ?? 'run';
+  await writeReport(path, evalReport(qrels, run, {
+    title, measures: flags.metric, relevanceLevel: flags.relevanceLevel, complete: flags.complete, maxRetrieved: flags.maxRetrieved,
+    judgedOnly: flags.judgedOnly, numDocsInColl: flags.numDocs, subtopics,
+  }));
 }
 
 /** `rerankit eval QRELS RUN`: trec_eval's two arguments, the same as --qrels and --run. */
