@@ -109,6 +109,33 @@ describe('rerankit eval/compare --report', () => {
     await page.close();
   });
 
+  test('eval with a reranker: latency percentiles of the rerank calls, and the reranking against the first stage it reordered', async () => {
+    const words = 'apple banana cherry river mountain engine quantum violin garden ocean'.split(' ');
+    const lists = [];
+    const judged = [];
+    for (let q = 1; q <= 6; q++) {
+      const candidates = Array.from({ length: 5 }, (_, j) => ({ docid: `q${q}d${j}`, text: Array.from({ length: 5 }, (_, k) => words[(q + j + k) % 10]).join(' '), score: 5 - j }));
+      for (let j = 0; j < 5; j++) judged.push(`q${q} 0 q${q}d${j} ${j === q % 5 || j === (q + 2) % 5 ? 1 : 0}`);
+      lists.push(JSON.stringify({ qid: `q${q}`, query: `${words[q]} ${words[q + 1]}`, candidates }));
+    }
+    writeFileSync(at('cands.jsonl'), lists.join('\n') + '\n');
+    writeFileSync(at('cands.qrels'), judged.join('\n') + '\n');
+    const base = ['eval', '--candidates', at('cands.jsonl'), '--qrels', at('cands.qrels'), '-m', 'ndcg_cut.10', '-m', 'map', '--json'];
+    const first = (JSON.parse(cli(base).stdout) as { all: Record<string, number> }).all;
+    const r = cli([...base, '--model', fileURLToPath(new URL('./fixtures/models/bert-ce-tiny', import.meta.url)), '--report', at('ce.html')]);
+    assert.equal(r.code, 0, r.stderr);
+    const reranked = (JSON.parse(r.stdout) as { all: Record<string, number> }).all;
+    const { page, outside } = await open(at('ce.html'));
+    const [latency] = await rowsOf(page, 'latency');
+    assert.equal(Number(latency[0]), 6, 'one rerank call per query');
+    const [mean, p50, p90, p99, max] = latency.slice(1).map(Number);
+    assert.ok(mean > 0 && p50 > 0 && p50 <= p90 && p90 <= p99 && p99 <= max, latency.join(' '));
+    for (const [measure, a, b] of await rowsOf(page, 'rerank-metrics')) close(a, first[measure]), close(b, reranked[measure]);
+    assert.equal(await barsOf(page, 'delta'), 6);
+    assert.deepEqual(outside, []);
+    await page.close();
+  });
+
   test('--report out.md: Markdown tables with the same figures; no SVG', () => {
     const r = cli(['compare', '--qrels', at('qrels'), '--run', at('a.run'), '--run', at('b.run'), '--samples', '500', '-m', 'map', '--json', '--report', at('c.md')]);
     assert.equal(r.code, 0, r.stderr);

@@ -84,12 +84,13 @@ export async function renderCharts(model: ReportModel): Promise<Chart[]> {
   if (model.kind === 'eval' && model.perQuery) {
     specs.push({ id: 'per-query', title: `${model.perQuery.measure} per query`, spec: perQuerySpec(model.perQuery.values, model.perQuery.measure, false) });
   }
-  if (model.kind === 'compare') {
-    if (model.analysis) {
-      const deltas = [...model.analysis.queries].sort((x, y) => x.delta - y.delta || x.qid.localeCompare(y.qid)).map((q) => ({ qid: q.qid, value: q.delta }));
-      specs.push({ id: 'delta', title: `Δ ${model.analysis.measure} per query (B − A)`, spec: perQuerySpec(deltas, `Δ ${model.analysis.measure}`, true) });
+  const pair = model.kind === 'compare' ? { ...model, what: 'B − A', against: 'B against A' } : model.rerank && { ...model.rerank, what: 'reranked − first stage', against: 'reranked against the first stage' };
+  if (pair) {
+    if (pair.analysis) {
+      const deltas = [...pair.analysis.queries].sort((x, y) => x.delta - y.delta || x.qid.localeCompare(y.qid)).map((q) => ({ qid: q.qid, value: q.delta }));
+      specs.push({ id: 'delta', title: `Δ ${pair.analysis.measure} per query (${pair.what})`, spec: perQuerySpec(deltas, `Δ ${pair.analysis.measure}`, true) });
     }
-    specs.push({ id: 'win-tie-loss', title: 'Win / tie / loss (B against A)', spec: winTieLossSpec(model.comparison.metrics) });
+    specs.push({ id: 'win-tie-loss', title: `Win / tie / loss (${pair.against})`, spec: winTieLossSpec(pair.comparison.metrics) });
   }
   if (model.scores.length) specs.push({ id: 'scores', title: 'Distribution of scores', spec: scoreSpec(model.scores) });
   const out: Chart[] = [];

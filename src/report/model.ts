@@ -1,3 +1,4 @@
+import { RerankError } from '../errors.js';
 import { analyzeRuns, type Analysis } from '../eval/analyze.js';
 import { compareRuns, type CompareOptions, type Comparison } from '../eval/compare.js';
 import { evaluateTrec, toEvalResult, type EvaluateOptions } from '../eval/evaluate.js';
@@ -104,8 +105,13 @@ export function evalReport(qrels: Qrels, run: Run | RunTable, opts: EvalReportOp
   const report: EvalReport = { kind: 'eval', title: opts.title, queries: qids.length, metrics, perQuery, scores: scoresOf(run, opts.title) };
   if (opts.firstStage) {
     const measures = metrics.filter((m) => m.ci95).map((m) => m.measure);
-    const cmp = compareReport(qrels, { name: 'first stage', run: opts.firstStage }, { name: 'reranked', run }, { measures, relevanceLevel: opts.relevanceLevel, samples: opts.samples, seed: opts.seed });
-    report.rerank = { comparison: cmp.comparison, analysis: cmp.analysis };
+    try {
+      const cmp = compareReport(qrels, { name: 'first stage', run: opts.firstStage }, { name: 'reranked', run }, { measures, relevanceLevel: opts.relevanceLevel, samples: opts.samples, seed: opts.seed });
+      report.rerank = { comparison: cmp.comparison, analysis: cmp.analysis };
+    } catch (e) {
+      // compare takes per-query measures only; a set it cannot pair leaves this section out, not the report.
+      if (!(e instanceof RerankError)) throw e;
+    }
   }
   const latency = latencyOf(opts.latencyMs ?? []);
   if (latency) report.latency = latency;

@@ -73,11 +73,11 @@ Examples:
         return evalRunFiles(flags.qrels, flags.run, flags);
       }
       if (flags.runOut) await checkRunOut(flags.runOut); // before a long evaluation, not after it
-      const { qrels, run } = await produceRun(flags, cmd);
+      const { qrels, run, firstStage, latencyMs } = await produceRun(flags, cmd);
       if (flags.runOut) await writeRun(flags.runOut, run, flags);
       const { printEvaluation } = await import('../trec-eval.js');
       await printEvaluation(qrels, run, { ...flags, metric: flags.metric ?? (flags.run ? ['official'] : undefined) });
-      if (flags.report) await writeEvalReport(flags.report, qrels, run, { ...flags, metric: flags.metric ?? (flags.run ? ['official'] : undefined) });
+      if (flags.report) await writeEvalReport(flags.report, qrels, run, { ...flags, metric: flags.metric ?? (flags.run ? ['official'] : undefined) }, firstStage, latencyMs);
     });
 }
 
@@ -93,7 +93,7 @@ async function evalRunFilesWithReport(qrelsPath: string, runPath: string, flags:
 }
 
 /** --report: the same evaluation as printed (same measures and options), laid out as a page or Markdown. */
-async function writeEvalReport(path: string, qrels: import('../../eval/types.js').Qrels, run: import('../../eval/types.js').Run | import('../../eval/types.js').RunTable, flags: EvalFlags): Promise<void> {
+async function writeEvalReport(path: string, qrels: import('../../eval/types.js').Qrels, run: import('../../eval/types.js').Run | import('../../eval/types.js').RunTable, flags: EvalFlags, firstStage?: import('../../eval/types.js').Run, latencyMs?: number[]): Promise<void> {
   const { evalReport, writeReport } = await import('../../report/index.js');
   let subtopics;
   if (flags.subtopicQrels) {
@@ -104,8 +104,27 @@ async function writeEvalReport(path: string, qrels: import('../../eval/types.js'
   const title = flags.model ?? flags.reranker ?? (flags.run === '-' ? 'run (standard input)' : flags.run) ?? flags.retriever ?? flags.candidates ?? 'run';
   await writeReport(path, evalReport(qrels, run, {
     title, measures: flags.metric, relevanceLevel: flags.relevanceLevel, complete: flags.complete, maxRetrieved: flags.maxRetrieved,
-    judgedOnly: flags.judgedOnly, numDocsInColl: flags.numDocs, subtopics,
+    judgedOnly: flags.judgedOnly, numDocsInColl: flags.numDocs, subtopics, firstStage, latencyMs,
   }));
+}
+
+/** --report's latency: each query's rerank call timed around the reranker; the calls are the same. */
+function timed(reranker: import('../../types.js').Reranker, times: number[]): import('../../types.js').Reranker {
+  return new Proxy(reranker, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target) as unknown;
+      if (typeof value !== 'function') return value;
+      if (key !== 'rerank') return value.bind(target);
+      return async (...args: unknown[]) => {
+        const t0 = performance.now();
+        try {
+          return await value.apply(target, args);
+        } finally {
+          times.push(performance.now() - t0);
+        }
+      };
+    },
+  });
 }
 
 /** `rerankit eval QRELS RUN`: trec_eval's two arguments, the same as --qrels and --run. */
@@ -198,8 +217,12 @@ async function produceRun(flags: EvalFlags, cmd: Command) {
   const { progressBar } = await import('../../util/progress.js');
   const bar = reranker ? await progressBar('rerank', { unit: 'queries', step: [stages.length, stages.length] }) : { update: () => {}, stop: () => {} };
   bar.update(0, lists.length); // drawn from the start: a slow first query is a job in progress too
+  const latencyMs: number[] = [];
   try {
-    return { qrels, run: await rerankCandidates(lists, reranker, flags.topK, bar.update) };
+    const run = await rerankCandidates(lists, reranker && flags.report ? timed(reranker, latencyMs) : reranker, flags.topK, bar.update);
+    // --report compares the reranking with the first stage it reordered (no model calls: the lists' own order).
+    const firstStage = reranker && flags.report ? await rerankCandidates(lists, undefined, flags.topK) : undefined;
+    return { qrels, run, firstStage, latencyMs };
   } finally {
     bar.stop();
     await reranker?.close();
