@@ -1,11 +1,7 @@
 import { checkRerankInput, checkRerankOptions, pairOptions } from '../rerank-input.js';
 import { isPairScorer, type DocInput, type Explanation, type PairOptions, type Reranker, type RerankOptions, type RerankResult } from '../types.js';
-import { explainByOcclusion, maxCallsOf, type GroupScorer } from './occlusion.js';
+import { explainByOcclusion, listGroupScorer, maxCallsOf, pairGroupScorer, type GroupScorer } from './occlusion.js';
 import { pairReasons } from './pair.js';
-import { Limiter } from '../util/limit.js';
-
-/** List-reranker calls an explanation keeps in flight at once. */
-const LIST_CALLS = 4;
 
 export { explainByOcclusion, maxCallsOf, DEFAULT_MAX_CALLS } from './occlusion.js';
 export type { Group, GroupScorer } from './occlusion.js';
@@ -20,24 +16,8 @@ export type { PairReason } from './pair.js';
  */
 export function scorerOf(r: Reranker, options: PairOptions = {}): GroupScorer {
   const o = pairOptions(options);
-  if (isPairScorer(r)) {
-    return {
-      independent: true,
-      async score(groups) {
-        const scored = await r.score(groups.flatMap((g) => g.texts.map((t): [string, string] => [g.query, t])), o);
-        let k = 0;
-        return groups.map((g) => g.texts.map(() => scored[k++]!.score));
-      },
-    };
-  }
-  return {
-    independent: false,
-    score: (groups) => new Limiter(LIST_CALLS).map(groups, async (g) => {
-      const out = new Array<number>(g.texts.length);
-      for (const res of await r.rerank(g.query, g.texts, o)) out[res.index] = res.score;
-      return out;
-    }),
-  };
+  if (isPairScorer(r)) return pairGroupScorer(async (pairs) => (await r.score(pairs, o)).map((s) => s.score));
+  return listGroupScorer((query, texts) => r.rerank(query, texts, o));
 }
 
 /** `r.rerank(query, documents, options)` with an `explanation` on each result when `options.explain` is set. */

@@ -1,4 +1,5 @@
 import type { Attribution, ExplainOptions, RerankResult } from '../types.js';
+import { Limiter } from '../util/limit.js';
 import { groupWords, spanSize, without, words, type Span } from './spans.js';
 
 /**
@@ -22,6 +23,33 @@ export interface GroupScorer {
   readonly independent: boolean;
   /** The `score` of each group's texts against its query, in input order. */
   score(groups: Group[]): Promise<number[][]>;
+}
+
+/** List-reranker calls an explanation keeps in flight at once (each may take a model's queue slot). */
+const LIST_CALLS = 4;
+
+/** A GroupScorer over a pair scorer: every group's pairs in one call, scores split back by group. */
+export function pairGroupScorer(score: (pairs: [string, string][]) => Promise<number[]>): GroupScorer {
+  return {
+    independent: true,
+    async score(groups) {
+      const scored = await score(groups.flatMap((g) => g.texts.map((t): [string, string] => [g.query, t])));
+      let k = 0;
+      return groups.map((g) => g.texts.map(() => scored[k++]!));
+    },
+  };
+}
+
+/** A GroupScorer over a list reranker: one rerank call per group, a few at a time, scores in input order. */
+export function listGroupScorer(rerank: (query: string, texts: string[]) => Promise<{ index: number; score: number }[]>): GroupScorer {
+  return {
+    independent: false,
+    score: (groups) => new Limiter(LIST_CALLS).map(groups, async (g) => {
+      const out = new Array<number>(g.texts.length);
+      for (const r of await rerank(g.query, g.texts)) out[r.index] = r.score;
+      return out;
+    }),
+  };
 }
 
 export const DEFAULT_MAX_CALLS = 512;
