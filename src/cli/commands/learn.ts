@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { RerankError } from '../../errors.js';
+import { fsErrorText } from '../../util/fs-errors.js';
 import type { Learner } from '../../learn/learner.js';
 import { printJson } from '../util.js';
 
@@ -12,7 +13,9 @@ async function open(flags: Flags): Promise<Learner> {
   const { readFile } = await import('node:fs/promises');
   const { parse } = await import('yaml');
   let doc: unknown;
-  try { doc = parse(await readFile(flags.config, 'utf8')); } catch (e) { throw new RerankError('RERANK_CONFIG', `${flags.config}: ${(e as Error).message}`); }
+  let text: string;
+  try { text = await readFile(flags.config, 'utf8'); } catch (e) { throw new RerankError('RERANK_FILE', `--config ${flags.config}: ${fsErrorText(e)}`); }
+  try { doc = parse(text); } catch (e) { throw new RerankError('RERANK_CONFIG', `${flags.config}: ${(e as Error).message}`); }
   if (!isMap(doc)) throw new RerankError('RERANK_CONFIG', `${flags.config}: not a YAML map`);
   const { Learner, LEARNED_MODEL_TYPES, parseLearnConfig } = await import('../../learn/learner.js');
   const models = isMap(doc.models) ? Object.fromEntries(Object.entries(doc.models).filter(([, m]) => isMap(m) && (LEARNED_MODEL_TYPES as readonly unknown[]).includes(m.type))) : {};
