@@ -13,19 +13,8 @@ export function pairedTTest(diffs: readonly number[]): { t: number; p: number } 
   return { t, p: 2 * (1 - jStat.studentt.cdf(Math.abs(t), n - 1)) };
 }
 
-/** Percentile bootstrap 95% interval of the mean difference. */
-export function bootstrapCI(diffs: readonly number[], samples = 10000, seed = 42): { low: number; high: number } {
-  const rand = seededRandom(seed);
-  const n = diffs.length;
-  const means = new Float64Array(samples);
-  for (let s = 0; s < samples; s++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += diffs[Math.floor(rand() * n)];
-    means[s] = sum / n;
-  }
-  means.sort();
-  return { low: means[Math.floor(0.025 * (samples - 1))], high: means[Math.ceil(0.975 * (samples - 1))] };
-}
+/** Percentile bootstrap 95% interval of the mean difference (the one mechanism in util/bootstrap.ts). */
+export { bootstrapCI } from '../util/bootstrap.js';
 
 /**
  * Two-sided paired permutation (sign-flip) test of the mean difference. Exact when 2^n <= samples,

@@ -1,5 +1,5 @@
 import jStat from 'jstat';
-import { seededRandom } from '../../util/random.js';
+import { bootstrapCI } from '../../util/bootstrap.js';
 
 /** The parts of jstat used here (its own typing, src/eval/jstat.d.ts, names only the t distribution). */
 const J = jStat as unknown as {
@@ -31,19 +31,9 @@ export function signTest(wins: number, losses: number): number {
   return Math.min(1, 2 * J.binomial.cdf(Math.min(wins, losses), n, 0.5));
 }
 
-/** Percentile bootstrap 95% interval of a mean, seeded so a report repeats exactly. */
+/** Percentile bootstrap 95% interval of a mean (util/bootstrap.ts), null when there is nothing to average. */
 export function bootstrapMean(values: readonly number[], samples = 1000, seed = 7): { low: number; high: number } | null {
-  const n = values.length;
-  if (n === 0) return null;
-  const rand = seededRandom(seed);
-  const means = new Float64Array(samples);
-  for (let s = 0; s < samples; s++) {
-    let sum = 0;
-    for (let i = 0; i < n; i++) sum += values[Math.floor(rand() * n)]!;
-    means[s] = sum / n;
-  }
-  means.sort();
-  return { low: means[Math.floor(0.025 * (samples - 1))]!, high: means[Math.ceil(0.975 * (samples - 1))]! };
+  return values.length === 0 ? null : bootstrapCI(values, samples, seed);
 }
 
 /**
