@@ -85,8 +85,11 @@ function binOf(cuts: Float64Array, v: number): number {
 class Binned {
   readonly n: number;
   readonly f: number;
-  /** Bin of each (row, feature) as an index into the flat histogram (the feature's offset + its bin). */
-  readonly bins: Uint32Array;
+  /**
+   * Bin of each (row, feature) as an index into the flat histogram (the feature's offset + its bin);
+   * 16-bit while the histogram has fewer than 65536 bins (it halves what a histogram pass reads).
+   */
+  readonly bins: Uint16Array | Uint32Array;
   readonly cuts: Float64Array[];
   /** Where each feature's bins start in a flat histogram, and the total bin count. */
   readonly offset: Int32Array;
@@ -94,19 +97,17 @@ class Binned {
   constructor(rows: number[][], f: number, maxBin: number) {
     this.n = rows.length;
     this.f = f;
-    this.bins = new Uint32Array(this.n * f);
-    this.cuts = [];
+    const cols = Array.from({ length: f }, (_, j) => Float64Array.from(rows, (r) => r[j] ?? NaN));
+    this.cuts = cols.map((col) => makeCuts(col, maxBin));
     this.offset = new Int32Array(f);
     let total = 0;
-    for (let j = 0; j < f; j++) {
-      const col = Float64Array.from(rows, (r) => r[j] ?? NaN);
-      const cuts = makeCuts(col, maxBin);
-      this.cuts.push(cuts);
-      this.offset[j] = total;
-      for (let i = 0; i < this.n; i++) this.bins[i * f + j] = total + binOf(cuts, col[i]!);
-      total += cuts.length + 1;
-    }
+    for (let j = 0; j < f; j++) { this.offset[j] = total; total += this.cuts[j]!.length + 1; }
     this.total = total;
+    this.bins = total < 65536 ? new Uint16Array(this.n * f) : new Uint32Array(this.n * f);
+    for (let j = 0; j < f; j++) {
+      const col = cols[j]!; const cuts = this.cuts[j]!; const o = this.offset[j]!;
+      for (let i = 0; i < this.n; i++) this.bins[i * f + j] = o + binOf(cuts, col[i]!);
+    }
   }
 }
 
@@ -121,10 +122,17 @@ function lambdas(groups: { start: number; y: Float64Array; w: Float64Array; byLa
   h.fill(0);
   const rank = new Int32Array(Math.max(0, ...groups.map((q) => q.y.length)));
   const discAt = new Float64Array(rank.length).map((_, p) => (p < k ? disc(p) : 0));
-  const pair = (q: (typeof groups)[number], s0: number, i: number, j: number, di: number, dj: number): void => {
+  // The current query's arrays, set once per query (a pair reads them millions of times).
+  let gains: Float64Array = new Float64Array(0); let w: Float64Array = gains; let idcg = 1;
+  // exp(score − the query's top score) per document: σ(s_i − s_j) = e_i / (e_i + e_j), one exp per
+  // document instead of one per pair (the pairs are most of the training time).
+  const ex = new Float64Array(rank.length);
+  const pair = (s0: number, i: number, j: number, di: number, dj: number): void => {
     if (di === dj) return;
-    const delta = (q.gains[i]! - q.gains[j]!) * Math.abs(di - dj) * (q.w[i]! / q.idcg);
-    const p = 1 / (1 + Math.exp(score[s0 + j]! - score[s0 + i]!));
+    const delta = (gains[i]! - gains[j]!) * Math.abs(di - dj) * (w[i]! / idcg);
+    const sum = ex[i]! + ex[j]!;
+    // Both underflow only when both scores are ~745 below the top: fall back to the direct form.
+    const p = sum > 0 ? ex[i]! / sum : 1 / (1 + Math.exp(score[s0 + j]! - score[s0 + i]!));
     const gij = (p - 1) * delta;
     const hij = Math.max(p * (1 - p), 1e-16) * 2 * delta;
     g[s0 + i] += gij; g[s0 + j] -= gij;
@@ -147,16 +155,19 @@ function lambdas(groups: { start: number; y: Float64Array; w: Float64Array; byLa
     metric += dcg / q.idcg;
     // Pairs (i, j) with y_i > y_j only: documents in label order, each against those of lower labels.
     const by = q.byLabel;
+    gains = q.gains; w = q.w; idcg = q.idcg;
+    const top = score[s0 + idx[0]!]!;
+    for (let a = 0; a < n; a++) ex[a] = Math.exp(score[s0 + a]! - top);
     for (let a = 0; a < n; a++) {
       const i = by[a]!;
       const yi = q.y[i]!;
       if (yi === 0) break;
       const di = discAt[rank[i]!]!;
       // Below the cutoff, only partners inside it change NDCG@k: walk the top k instead of all.
-      if (di === 0) { for (let r = 0; r < Math.min(k, n); r++) { const j = idx[r]!; if (q.y[j]! < yi) pair(q, s0, i, j, di, discAt[r]!); } continue; }
+      if (di === 0) { for (let r = 0; r < Math.min(k, n); r++) { const j = idx[r]!; if (q.y[j]! < yi) pair(s0, i, j, di, discAt[r]!); } continue; }
       for (let b = a + 1; b < n; b++) {
         const j = by[b]!;
-        if (q.y[j]! !== yi) pair(q, s0, i, j, di, discAt[rank[j]!]!);
+        if (q.y[j]! !== yi) pair(s0, i, j, di, discAt[rank[j]!]!);
       }
     }
   }
@@ -173,14 +184,24 @@ function growTree(d: Binned, g: Float64Array, h: Float64Array, p: LambdaMartPara
   const newNode = (): number => { tree.feature.push(-1); tree.threshold.push(0); tree.defaultLeft.push(true); tree.left.push(-1); tree.right.push(-1); tree.value.push(0); return tree.feature.length - 1; };
   const fs = Int32Array.from(feats);
   const allFeatures = fs.length === f;
+  // Gradient and hessian of a row side by side: a histogram pass reads both with one cache line.
+  const gh = new Float64Array(d.n * 2);
+  for (let i = 0; i < d.n; i++) { gh[2 * i] = g[i]!; gh[2 * i + 1] = h[i]!; }
   const hist = (rows: Int32Array, lo: number, hi: number): Float64Array => {
     const hh = new Float64Array(d.total * 2);
-    for (let r = lo; r < hi; r++) {
-      const i = rows[r]!;
-      const gi = g[i]!; const hi2 = h[i]!;
-      const base = i * f;
-      if (allFeatures) for (let j = 0; j < f; j++) { const b = bins[base + j]! * 2; hh[b] += gi; hh[b + 1] += hi2; }
-      else for (let k = 0; k < fs.length; k++) { const b = bins[base + fs[k]!]! * 2; hh[b] += gi; hh[b + 1] += hi2; }
+    if (allFeatures) {
+      for (let r = lo; r < hi; r++) {
+        const i = rows[r]!;
+        const gi = gh[2 * i]!; const hi2 = gh[2 * i + 1]!;
+        for (let j = i * f, end = j + f; j < end; j++) { const b = bins[j]! << 1; hh[b] += gi; hh[b + 1] += hi2; }
+      }
+    } else {
+      for (let r = lo; r < hi; r++) {
+        const i = rows[r]!;
+        const gi = gh[2 * i]!; const hi2 = gh[2 * i + 1]!;
+        const base = i * f;
+        for (let k = 0; k < fs.length; k++) { const b = bins[base + fs[k]!]! << 1; hh[b] += gi; hh[b + 1] += hi2; }
+      }
     }
     return hh;
   };
@@ -233,10 +254,12 @@ function growTree(d: Binned, g: Float64Array, h: Float64Array, p: LambdaMartPara
       let l = lo; let rr = 0;
       let GL = 0; let HL = 0;
       const off = offset[j]!;
+      // Bin `off` is the feature's missing-value bin; bins off+1 .. off+split.bin go left.
+      const cut = off + split.bin; const missingLeft = split.defaultLeft;
       for (let r = lo; r < hi; r++) {
         const i = rows[r]!;
-        const b = bins[i * f + j]! - off;
-        if (b === 0 ? split.defaultLeft : b <= split.bin) { rows[l++] = i; GL += g[i]!; HL += h[i]!; } else tmp[rr++] = i;
+        const b = bins[i * f + j]!;
+        if (b === off ? missingLeft : b <= cut) { rows[l++] = i; GL += gh[2 * i]!; HL += gh[2 * i + 1]!; } else tmp[rr++] = i;
       }
       rows.set(tmp.subarray(0, rr), l);
       const ln = newNode(); const rn = newNode();
@@ -260,6 +283,33 @@ function growTree(d: Binned, g: Float64Array, h: Float64Array, p: LambdaMartPara
   return { tree, leafOf };
 }
 
+type Group = Parameters<typeof lambdas>[0][number];
+
+/** Per query: where its rows start, labels, weights, label order, ideal DCG@k, gains. */
+function prepareGroups(train: RankGroup[], cutoff: number): Group[] {
+  let start = 0;
+  return train.map((q) => {
+    const y = Float64Array.from(q.y);
+    const byLabel = Int32Array.from(y.keys()).sort((a, b) => y[b]! - y[a]!);
+    const ideal = Array.from(y).sort((a, b) => b - a);
+    let idcg = 0;
+    for (let r = 0; r < Math.min(cutoff, ideal.length); r++) idcg += gain(ideal[r]!) * disc(r);
+    const out = { start, y, w: Float64Array.from(q.w ?? q.y.map(() => 1)), byLabel, idcg, order: Int32Array.from(y.keys()), gains: y.map(gain) };
+    start += q.y.length;
+    return out;
+  });
+}
+
+/**
+ * The LambdaRank gradient and hessian of every document for scores laid out query after query (what
+ * one boosting round fits a tree to), and the mean NDCG@k of those scores. Exported for the tests.
+ */
+export function lambdaGradients(train: RankGroup[], scores: Float64Array, k: number): { g: Float64Array; h: Float64Array; ndcg: number } {
+  const g = new Float64Array(scores.length); const h = new Float64Array(scores.length);
+  const ndcg = lambdas(prepareGroups(train, k), scores, k, g, h);
+  return { g, h, ndcg };
+}
+
 export interface TrainResult { model: LambdaMartModel; iterations: TrainProgress[]; gain: number[]; splits: number[] }
 
 /** Trains LambdaMART: `iterations` trees, each fit to the LambdaRank gradients of the current scores. */
@@ -267,17 +317,7 @@ export function trainLambdaMart(train: RankGroup[], test: RankGroup[], features:
   const p = { ...DEFAULT_PARAMS, ...params };
   const rows = train.flatMap((q) => q.x);
   const d = new Binned(rows, features.length, p.maxBin);
-  let start = 0;
-  const groups = train.map((q) => {
-    const y = Float64Array.from(q.y);
-    const byLabel = Int32Array.from(y.keys()).sort((a, b) => y[b]! - y[a]!);
-    const ideal = Array.from(y).sort((a, b) => b - a);
-    let idcg = 0;
-    for (let r = 0; r < Math.min(p.ndcgCutoff, ideal.length); r++) idcg += gain(ideal[r]!) * disc(r);
-    const out = { start, y, w: Float64Array.from(q.w ?? q.y.map(() => 1)), byLabel, idcg, order: Int32Array.from(y.keys()), gains: y.map(gain) };
-    start += q.y.length;
-    return out;
-  });
+  const groups = prepareGroups(train, p.ndcgCutoff);
   const score = new Float64Array(d.n);
   const g = new Float64Array(d.n);
   const h = new Float64Array(d.n);
