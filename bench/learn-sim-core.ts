@@ -16,6 +16,9 @@ export interface SimCandidate {
   gain: number;
   /** An item field users may prefer a value of (the personalization signal). */
   topic: 'a' | 'b';
+  /** Title and abstract, sent as item fields when present (content features); the test's fixture has none. */
+  title?: string;
+  text?: string;
 }
 
 export interface SimQuery {
@@ -40,6 +43,11 @@ export interface SimOptions {
   users: number;
   personalized: boolean;
   seed: number;
+  /**
+   * Send every displayed item's true grade as its explicit `label` (the learner's ceiling: what it
+   * reaches with full information instead of clicks). Off for every real arm.
+   */
+  explicitLabels?: boolean;
 }
 
 export const DEFAULT_SIM: SimOptions = {
@@ -82,7 +90,8 @@ export class ClickSimulator {
   /** The item metadata events (topic per item), sent once before traffic. */
   itemEvents(): unknown[] {
     return this.collection.queries.flatMap((q) => q.candidates.map((c) => ({
-      event: 'item', id: `item-${c.id}`, item: c.id, timestamp: this.clock, fields: [{ name: 'topic', value: c.topic }],
+      event: 'item', id: `item-${c.id}`, item: c.id, timestamp: this.clock,
+      fields: [{ name: 'topic', value: c.topic }, ...(c.title ? [{ name: 'title', value: c.title }] : []), ...(c.text ? [{ name: 'text', value: c.text }] : [])],
     })));
   }
 
@@ -141,7 +150,7 @@ export class ClickSimulator {
     const byId = new Map(q.candidates.map((c) => [c.id, c]));
     const order = ranked.items.map((i) => byId.get(i.item)!);
     const clicked = this.clicks(order, user);
-    const events: unknown[] = [{ event: 'ranking', ...req, items: order.map((c) => ({ id: c.id, fields: [{ name: 'relevancy', value: c.bm25 }] })) }];
+    const events: unknown[] = [{ event: 'ranking', ...req, items: order.map((c) => ({ id: c.id, fields: [{ name: 'relevancy', value: c.bm25 }], ...(this.opts.explicitLabels ? { label: this.grade(c, user) } : {}) })) }];
     for (const p of clicked) {
       events.push({ event: 'interaction', id: `${id}-c${p}`, ranking: id, timestamp: this.clock + 1000 * (p + 1), user: req.user, session: req.session, type: 'click', item: order[p]!.id });
     }
@@ -236,6 +245,25 @@ export const SIM_FEATURES = `features:
     type: interaction_count
     interaction: click
     scope: item
+  - name: title_match
+    type: field_match
+    rankingField: ranking.query
+    itemField: item.title
+    method:
+      type: term
+  - name: text_match
+    type: field_match
+    rankingField: ranking.query
+    itemField: item.text
+    method:
+      type: term
+  - name: title_ngram
+    type: field_match
+    rankingField: ranking.query
+    itemField: item.title
+    method:
+      type: ngram
+      n: 3
   - name: topic_affinity
     type: interacted_with
     interaction: click
