@@ -3,22 +3,19 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { cliArgv, cliEnv, ROOT } from './helpers/cli.js';
 import { modelDir } from './helpers/fixtures.js';
 import { freePort, startRedis, type RedisProcess } from './helpers/redis.js';
 
 // `rerankit batch` end to end: a real redis-server, real worker processes of the CLI, the
 // bert-ce-tiny fixture. Expected scores come from a separate `rerankit eval --run-out` call.
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const MODEL = modelDir('bert-ce-tiny');
 const FAST = ['--lock-ms', '1000', '--stalled-ms', '500'];
 
 function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcess {
-  const code = `import(${JSON.stringify(MAIN)}).then((m) => m.main(['node', 'rerankit', ...process.argv.slice(1)]))`;
-  return spawn(process.execPath, ['--import', 'tsx', '-e', code, ...args], { cwd: ROOT, env: { ...process.env, HF_HUB_OFFLINE: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, cliArgv(args), { cwd: ROOT, env: cliEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 async function cli(args: string[], env?: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {

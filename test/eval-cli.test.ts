@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,18 +9,11 @@ import { formatCandidates } from '../src/eval/candidates.js';
 import { loadDataset } from '../src/eval/datasets.js';
 import { evaluate } from '../src/eval/evaluate.js';
 import { parseQrels, parseRun } from '../src/eval/trec.js';
+import { runCli } from './helpers/cli.js';
 import { modelDir } from './helpers/fixtures.js';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const FIX = fileURLToPath(new URL('./fixtures/eval/', import.meta.url));
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** Runs the CLI from source (no build needed), as `rerankit <args>`. */
-function cli(args: string[]) {
-  const code = `import(${JSON.stringify(MAIN)}).then((m) => m.main(['node', 'rerankit', ...process.argv.slice(1)]))`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = runCli;
 
 const tmp = mkdtempSync(join(tmpdir(), 'rerankit-eval-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, describe, test } from 'node:test';
 import { fuseRuns, optimizeFusion, weightGrid } from '../src/eval/fuse.js';
 import { formatRun, parseRun } from '../src/eval/trec.js';
 import type { Qrels, Run } from '../src/eval/types.js';
 import { rrf, weightedFusion } from '../src/retrieval/fusion.js';
 import { fuseLists, normalizeScores } from '../src/util/fusion.js';
+import { runCli } from './helpers/cli.js';
 
 const maps = (o: Record<string, Record<string, number>>) => new Map(Object.entries(o).map(([q, d]) => [q, new Map(Object.entries(d))]));
 const close = (a: number, b: number, what = '') => assert.ok(Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
@@ -117,14 +116,11 @@ describe('rerankit fuse', () => {
     const [p1, p2] = [join(tmp, '1.run'), join(tmp, '2.run')];
     writeFileSync(p1, formatRun(run1, 'one'));
     writeFileSync(p2, formatRun(run2, 'two'));
-    const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-    const code = `import(${JSON.stringify(MAIN)}).then((m) => m.main(['node', 'rerankit', ...process.argv.slice(1)]))`;
-    const cli = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', '-e', code, ...args], { encoding: 'utf8', cwd: fileURLToPath(new URL('..', import.meta.url)) });
-    const r = cli(['fuse', '--run', p1, '--run', p2, '--method', 'combmnz', '--norm', 'minmax', '--tag', 'f']);
-    assert.equal(r.status, 0, r.stderr);
+    const r = runCli(['fuse', '--run', p1, '--run', p2, '--method', 'combmnz', '--norm', 'minmax', '--tag', 'f']);
+    assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, formatRun(fuseRuns([parseRun(formatRun(run1)), parseRun(formatRun(run2))], { method: 'combmnz', norm: 'minmax' }), 'f'));
-    const bad = cli(['fuse', '--run', p1, '--run', p2, '--method', 'rrf', '--norm', 'zscore']);
-    assert.equal(bad.status, 1);
+    const bad = runCli(['fuse', '--run', p1, '--run', p2, '--method', 'rrf', '--norm', 'zscore']);
+    assert.equal(bad.code, 1);
     assert.match(bad.stderr, /^rerankit: error \[RERANK_USAGE\]: rrf fuses ranks/);
   });
 });

@@ -5,21 +5,17 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { spawnSync } from 'node:child_process';
 import { evaluate, evaluateTrec, formatTrecEval, type EvaluateOptions } from '../src/eval/evaluate.js';
 import { parseQrels, parseRun, parseSubtopicQrels } from '../src/eval/trec.js';
+import { runCli } from './helpers/cli.js';
 
 const F = fileURLToPath(new URL('./fixtures/eval/trec_eval/', import.meta.url));
 const read = (name: string) => readFileSync(`${F}${name}`, 'utf8');
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
 /** Runs the CLI from source as `rerankit <args>` (a child process: about a second each, so few). */
 function cli(args: string[], stdin?: string): { out: string; err: string; code: number | null } {
-  const code = `import(${JSON.stringify(MAIN)}).then((m) => m.main(['node', 'rerankit', ...process.argv.slice(1)]))`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code, ...args], { cwd: ROOT, encoding: 'utf8', input: stdin });
-  return { out: r.stdout, err: r.stderr, code: r.status };
+  const r = runCli(args, stdin === undefined ? {} : { input: stdin });
+  return { out: r.stdout, err: r.stderr, code: r.code };
 }
 
 /**

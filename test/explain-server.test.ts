@@ -3,11 +3,10 @@
  * on the occluded texts), its errors in the dialect's shape, and `rerankit rerank --explain`.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { runCli } from './helpers/cli.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { CrossEncoder } from '../src/backends/onnx/cross-encoder.js';
 import type { RunningServer } from '../src/server/start.js';
@@ -106,16 +105,14 @@ describe('explain over HTTP and on the command line', () => {
     try {
       const file = join(tmp, 'docs.jsonl');
       writeFileSync(file, docs.map((d) => JSON.stringify(d)).join('\n'));
-      const main = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-      const code = `import(${JSON.stringify(main)}).then((m) => m.main(['node', 'rerankit', ...process.argv.slice(1)]))`;
-      const run = (extra: string[]) => spawnSync(process.execPath, ['--import', 'tsx', '-e', code, 'rerank', '--model', BERT, '-q', query, '-d', file, ...extra], { encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1' } });
+      const run = (extra: string[]) => runCli(['rerank', '--model', BERT, '-q', query, '-d', file, ...extra]);
       const r = run(['--explain']);
-      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout);
       assert.equal(out.results.length, 2);
       for (const res of out.results) assert.ok(res.explanation.document.length === docs[res.index]!.split(' ').length);
       const bad = run(['--explain', '--explain-calls', '0']);
-      assert.equal(bad.status, 1);
+      assert.equal(bad.code, 1);
       assert.match(bad.stderr, /rerankit: error \[/);
     } finally {
       rmSync(tmp, { recursive: true, force: true });

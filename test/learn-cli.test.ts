@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,18 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { after, test } from 'node:test';
 import { seededRandom } from '../src/util/random.js';
+import { runCli } from './helpers/cli.js';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
 const CONFIG = fileURLToPath(new URL('./fixtures/learn/metarank.yml', import.meta.url));
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'rerankit-learn-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-function cli(args: string[]) {
-  const code = `import(${JSON.stringify(MAIN)}).then((m) => m.main(['node', 'rerankit', ...process.argv.slice(1)]))`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code, ...args], { cwd: ROOT, encoding: 'utf8' });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = runCli;
 
 /** A small log: 120 rankings of 6 items; users click red items more, and whatever is on top a little. */
 function events(): string {

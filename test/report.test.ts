@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,16 +6,9 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { launchBrowser, type BrowserHandle } from './helpers/browser.js';
+import { runCli } from './helpers/cli.js';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/** Runs the CLI from source, as `rerankit <args>`. */
-function cli(args: string[]) {
-  const code = `import(${JSON.stringify(MAIN)}).then((m) => m.main(['node', 'rerankit', ...process.argv.slice(1)]))`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1' } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+const cli = runCli;
 
 const tmp = mkdtempSync(join(tmpdir(), 'rerankit-report-'));
 const at = (name: string) => join(tmp, name);

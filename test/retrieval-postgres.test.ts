@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { runCli } from './helpers/cli.js';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import pg from 'pg';
 import { CrossEncoder } from '../src/backends/onnx/cross-encoder.js';
@@ -116,8 +115,6 @@ describe('PostgresRetriever', () => {
 });
 
 describe('rerankit eval --retriever postgres://', () => {
-  const ROOT = fileURLToPath(new URL('..', import.meta.url));
-  const MAIN = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
   let dir: string;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'rerankit-pg-eval-'));
@@ -129,12 +126,10 @@ describe('rerankit eval --retriever postgres://', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   test('the table is the first stage: the run is what SQL gives', async () => {
-    const code = `import(${JSON.stringify(MAIN)}).then((m) => m.main(['node', 'rerankit', ...process.argv.slice(1)]))`;
     const url = `${server.url}?table=docs&text_column=body&language=english`;
     const run = join(dir, 'pg.run');
-    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', code, 'eval', '--dataset', dir, '--retriever', url, '--first-stage-k', '5', '--run-out', run, '-m', 'P.1', '--json'],
-      { cwd: ROOT, encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1' } });
-    assert.equal(r.status, 0, r.stderr);
+    const r = runCli(['eval', '--dataset', dir, '--retriever', url, '--first-stage-k', '5', '--run-out', run, '-m', 'P.1', '--json']);
+    assert.equal(r.code, 0, r.stderr);
     const lines = readFileSync(run, 'utf8').trim().split('\n').map((l) => l.split(' '));
     for (const [i, q] of CONTRACT_QUERIES.entries()) {
       const { rows } = await pool.query("SELECT id, ts_rank_cd(to_tsvector('english', body), websearch_to_tsquery('english', $1)) AS rank FROM docs WHERE to_tsvector('english', body) @@ websearch_to_tsquery('english', $1) ORDER BY 2 DESC, id LIMIT 5", [q]);
